@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
+import { registerWasmKernels } from './kernels/register.js';
+
+/** The compute backends slicewatch can run on, fastest first. */
+export const BACKEND_KINDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendKind = (typeof BACKEND_KINDS)[number];
+
+/** What was chosen, reported in every run's log and metadata. */
+export interface BackendInfo {
+  kind: BackendKind;
+  /** Human-readable detail: the package that provides it, SIMD and threads for wasm. */
+  detail: string;
+  /** One line per faster backend that is installed but failed to load. */
+  warnings: string[];
+}
+
+type Attempt = { ok: true; detail: string } | { ok: false; installed: boolean; reason: string };
+
+/** Narrows a forced backend name from a flag or SLICEWATCH_BACKEND. */
+export function toBackendKind(value: string): BackendKind {
+  if ((BACKEND_KINDS as readonly string[]).includes(value)) return value as BackendKind;
+  throw new InvalidArgumentError(`invalid backend: ${value}; expected one of ${BACKEND_KINDS.join(', ')}`);
+}
+
+function isModuleNotFound(error: unknown, pkg: string): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') &&
+    (e.message ?? '').includes(`'${pkg}'`)
+  );
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error).message ?? error).split('\n')[0] ?? '';
+}
+
+async function tryTensorflow(): Promise<Attempt> {
+  const failures: string[] = [];
+  let installed = false;
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await import(pkg);
+      if (await tf.setBackend('tensorflow')) return { ok: true, detail: pkg };
+      installed = true;
+      failures.push(`${pkg} loaded but did not register the tensorflow backend`);
+    } catch (error) {
+      if (isModuleNotFound(error, pkg)) continue;
+      installed = true;
+      failures.push(`${pkg} is installed but failed to load: ${firstLine(error)}`);
+    }
+  }
+  if (!installed) {
+    return { ok: false, installed, reason: 'neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed' };
+  }
+  return { ok: false, installed, reason: failures.join('; ') };
+}
+
+async function tryWasm(): Promise<Attempt> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmKernels();
+    if (!(await tf.setBackend('wasm'))) return { ok: false, installed: true, reason: 'the wasm backend failed to start' };
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    return { ok: true, detail: `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)` };
+  } catch (error) {
+    return { ok: false, installed: !isModuleNotFound(error, '@tensorflow/tfjs-backend-wasm'), reason: firstLine(error) };
+  }
+}
+
+async function tryCpu(): Promise<Attempt> {
+  
+  await tf.setBackend('cpu');
+  return { ok: true, detail: '@tensorflow/tfjs-backend-cpu (plain JavaScript, slow)' };
+}
+
+const attempts: Record<BackendKind, () => Promise<Attempt>> = {
+  tensorflow: tryTensorflow,
+  wasm: tryWasm,
+  cpu: tryCpu,
+};
+
+/**
+ * Chooses and starts the compute backend: `forced` (from a flag or SLICEWATCH_BACKEND) or the
+ * first of tensorflow → wasm → cpu that loads. A forced backend that cannot load throws
+ * BackendUnavailableError; a faster one that is installed but broken adds a warning and falls back.
+ */
+export async function initBackend(forced?: BackendKind): Promise<BackendInfo> {
+  // Production mode: no "install the node backend" banner, no debug-time checks.
+  tf.env().set('PROD', true);
+  const order: readonly BackendKind[] = forced ? [forced] : BACKEND_KINDS;
+  const warnings: string[] = [];
+  for (const kind of order) {
+    const attempt = await attempts[kind]();
+    if (attempt.ok) {
+      await tf.ready();
+      return { kind, detail: attempt.detail, warnings };
+    }
+    if (forced) {
+      const hint =
+        kind === 'tensorflow' ? ' (install it with: npm install @tensorflow/tfjs-node, or -gpu with CUDA)' : '';
+      throw new BackendUnavailableError(`backend ${kind} is not available: ${attempt.reason}${hint}`);
+    }
+    if (attempt.installed) warnings.push(`backend ${kind} skipped: ${attempt.reason}`);
+  }
+  throw new BackendUnavailableError('no compute backend could be started');
+}
+
+/** The backend forced by the SLICEWATCH_BACKEND environment variable, if set. */
+export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): BackendKind | undefined {
+  const value = env['SLICEWATCH_BACKEND'];
+  return value ? toBackendKind(value) : undefined;
+}
