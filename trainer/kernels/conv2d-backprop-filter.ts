@@ -34,7 +34,8 @@ export function conv2dBackpropFilterViaConv(
   return {
     kernelName: Conv2DBackpropFilter,
     backendName,
-    kernelFunc: ({ inputs, backend, attrs }) => {
+    kernelFunc: ({ inputs, backend: anyBackend, attrs }) => {
+      const backend = anyBackend as KernelBackend;
       const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
       const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
       if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter supports only NHWC, received ${dataFormat}`);
