@@ -1,11 +1,19 @@
-import { getKernel, registerKernel } from '@tensorflow/tfjs';
+import { registerKernel, unregisterKernel, getKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputViaConv } from './conv2d-backprop-input.js';
 
 /**
- * Registers slicewatch's own kernels for the wasm backend, once. Only kernels the backend lacks
- * are added; the others stay the backend's.
+ * slicewatch's kernels for the wasm backend: Conv2DBackpropFilter, which the backend lacks, and
+ * Conv2DBackpropInput, whose own version is several times slower than this one built on its
+ * fast Conv2D. Registering is idempotent.
  */
+export function wasmKernels(): KernelConfig[] {
+  return [conv2dBackpropFilterViaConv('wasm'), conv2dBackpropInputViaConv('wasm')];
+}
+
 export function registerWasmKernels(): void {
-  const config = conv2dBackpropFilterViaConv('wasm');
-  if (getKernel(config.kernelName, 'wasm') === undefined) registerKernel(config);
+  for (const config of wasmKernels()) {
+    if (getKernel(config.kernelName, config.backendName) !== undefined) unregisterKernel(config.kernelName, config.backendName);
+    registerKernel(config);
+  }
 }

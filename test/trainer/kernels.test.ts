@@ -20,6 +20,8 @@ const cases: Case[] = [
   { name: '1x1 stride 1', x: [4, 6, 6, 5], filter: [1, 1, 5, 7], stride: 1, pad: 'same' },
   { name: '1x1 stride 2 (projection shortcut)', x: [4, 8, 8, 16], filter: [1, 1, 16, 32], stride: 2, pad: 'valid' },
   { name: '5x3 non-square stride 2 same', x: [1, 11, 12, 2], filter: [5, 3, 2, 3], stride: 2, pad: 'same' },
+  { name: '1x1 stride 2 odd input (trailing zeros cut)', x: [2, 7, 7, 3], filter: [1, 1, 3, 4], stride: 2, pad: 'valid' },
+  { name: '3x3 stride 2 valid, odd input', x: [2, 9, 9, 2], filter: [3, 3, 2, 3], stride: 2, pad: 'valid' },
   { name: 'MNIST CNN first layer', x: [16, 28, 28, 1], filter: [3, 3, 1, 32], stride: 1, pad: 'valid' },
 ];
 
@@ -28,28 +30,35 @@ function randomArray(size: number, seed: number): Float32Array {
   return Float32Array.from({ length: size }, () => rng.next() * 2 - 1);
 }
 
-/** d/dW of Σ r ⊙ conv2d(x, W): the filter gradient the training loop asks for. */
-function filterGradient(c: Case, backend: string): Float32Array {
+type Wrt = 'filter' | 'input';
+
+/** d/dW or d/dx of Σ r ⊙ conv2d(x, W): the gradients the training loop asks for. */
+function gradient(c: Case, wrt: Wrt, backend: string): Float32Array {
   tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(randomArray(c.x.reduce((a, b) => a * b), 1), c.x);
     const w = tf.tensor4d(randomArray(c.filter.reduce((a, b) => a * b), 2), c.filter);
     const y = tf.conv2d(x, w, c.stride, c.pad);
     const r = tf.tensor(randomArray(y.size, 3), y.shape);
-    const grad = tf.grad((f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, f, c.stride, c.pad), r)))(w);
-    expect(grad.shape).toEqual(c.filter);
+    const grad =
+      wrt === 'filter'
+        ? tf.grad((f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, f, c.stride, c.pad), r)))(w)
+        : tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(v, w, c.stride, c.pad), r)))(x);
+    expect(grad.shape).toEqual(wrt === 'filter' ? c.filter : c.x);
     return grad.dataSync() as Float32Array;
   });
 }
 
-describe('wasm Conv2DBackpropFilter', () => {
+const table = cases.flatMap((c) => (['filter', 'input'] as const).map((wrt) => ({ ...c, wrt })));
+
+describe('wasm Conv2DBackpropFilter and Conv2DBackpropInput', () => {
   beforeAll(async () => {
     await initBackend('wasm');
   });
 
-  test.each(cases)('matches the cpu backend: $name', (c) => {
-    const expected = filterGradient(c, 'cpu');
-    const actual = filterGradient(c, 'wasm');
+  test.each(table)('gradient wrt $wrt matches the cpu backend: $name', (c) => {
+    const expected = gradient(c, c.wrt, 'cpu');
+    const actual = gradient(c, c.wrt, 'wasm');
     let maxError = 0;
     let maxMagnitude = 0;
     for (let i = 0; i < expected.length; i++) {
@@ -63,7 +72,8 @@ describe('wasm Conv2DBackpropFilter', () => {
   test('leaves no tensors behind', () => {
     tf.setBackend('wasm');
     const before = tf.memory().numTensors;
-    filterGradient(cases[2]!, 'wasm');
+    gradient(cases[2]!, 'filter', 'wasm');
+    gradient(cases[4]!, 'input', 'wasm');
     expect(tf.memory().numTensors).toBe(before);
   });
 });
