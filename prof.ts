@@ -1,0 +1,15 @@
+import { initBackend } from './trainer/backend.js';
+import { buildModel } from './trainer/models/build.js';
+import { loadDataset } from './trainer/datasets/load.js';
+import { TrainLoop } from './trainer/train-loop.js';
+import * as tf from '@tensorflow/tfjs';
+await initBackend();
+const ds = loadDataset('mnist');
+const model = buildModel({kind:'cnn'}, ds.imageShape, 10, 1);
+const loop = new TrainLoop(model, ds, {batchSize:64, lr:0.05, schedule:{kind:'constant'}, sgd:{momentum:0.9, nesterov:false, weightDecay:5e-4}, augmentation:{kind:'none'}, seed:1});
+for (let i=0;i<3;i++) await loop.runStep();
+const info = await tf.profile(async () => { await loop.runStep(); });
+const agg = new Map<string, number>();
+for (const k of info.kernels) agg.set(k.name, (agg.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+console.log([...agg].sort((a,b)=>b[1]-a[1]).slice(0,12));
+for (const k of info.kernels.filter(k=>k.name.startsWith('Conv'))) console.log(k.name, k.kernelTimeMs, JSON.stringify(k.inputShapes));

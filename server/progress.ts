@@ -1,0 +1,61 @@
+import type { TrainEvent } from '../trainer/run.js';
+
+/** Formats seconds as m:ss or h:mm:ss. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--:--';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+/** One line describing a training event. */
+export function formatTrainEvent(event: TrainEvent): string {
+  switch (event.kind) {
+    case 'start':
+      return event.resumedAt > 0
+        ? `resuming at step ${event.resumedAt} of ${event.totalSteps} (${event.stepsPerEpoch} steps per epoch, ${event.parameters.toLocaleString('en-US')} parameters)`
+        : `training ${event.totalSteps} steps (${event.stepsPerEpoch} steps per epoch, ${event.parameters.toLocaleString('en-US')} parameters)`;
+    case 'step': {
+      const { step, epoch, loss, lr } = event.result;
+      return (
+        `step ${step}/${event.totalSteps}  epoch ${epoch.toFixed(2)}  loss ${loss.toFixed(4)}  lr ${lr.toPrecision(3)}  ` +
+        `${Math.round(event.examplesPerSecond)} img/s  ETA ${formatDuration(event.etaSeconds)}`
+      );
+    }
+    case 'eval':
+      return `step ${event.step}: test accuracy ${(100 * event.testAccuracy).toFixed(2)}% on ${event.images} images`;
+    case 'checkpoint':
+      return `step ${event.step}: checkpoint ${event.path}`;
+    case 'done':
+      return `done: ${event.step} steps in ${formatDuration(event.seconds)}, test accuracy ${(100 * event.testAccuracy).toFixed(2)}%`;
+    default: {
+      const never: never = event;
+      return never;
+    }
+  }
+}
+
+/**
+ * Prints training progress: on a terminal one step line rewritten in place; otherwise a plain
+ * line every `every` steps. Other events always get their own line.
+ */
+export function progressPrinter(stream: NodeJS.WriteStream, every: number): (event: TrainEvent) => void {
+  const tty = stream.isTTY === true;
+  let pending = false;
+  return (event) => {
+    const line = formatTrainEvent(event);
+    if (event.kind === 'step') {
+      if (tty) {
+        stream.write(`\r\x1b[2K${line}`);
+        pending = true;
+      } else if (event.result.step % every === 0 || event.result.step === event.totalSteps) {
+        stream.write(`${line}\n`);
+      }
+      return;
+    }
+    stream.write(`${pending ? '\r\x1b[2K' : ''}${line}\n`);
+    pending = false;
+  };
+}

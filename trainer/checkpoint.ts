@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CheckpointError } from './errors.js';
+
+/** What a checkpoint holds besides the model: where training stands and how to continue it. */
+export interface CheckpointMeta {
+  format: 'slicewatch-checkpoint/1';
+  /** Updates done when it was saved; training resumes at step + 1. */
+  step: number;
+  /** Shapes of the optimizer's state arrays, in the order of the model's trainable weights. */
+  optimizerShapes: number[][];
+}
+
+export interface Checkpoint {
+  model: tf.LayersModel;
+  optimizerState: Float32Array[];
+  meta: CheckpointMeta;
+}
+
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'weights.bin';
+const OPTIMIZER_BIN = 'optimizer.bin';
+const META_JSON = 'checkpoint.json';
+
+/** The folder of the checkpoint at `step` inside a run's checkpoint folder. */
+export function checkpointPath(folder: string, step: number): string {
+  return join(folder, `step-${String(step).padStart(8, '0')}`);
+}
+
+/**
+ * Saves the model in the TensorFlow.js layers format (model.json + weights.bin, loadable by
+ * tf.loadLayersModel) and the optimizer state beside it. Writes into a temporary folder and
+ * renames it, so a checkpoint folder is either complete or absent.
+ */
+export async function saveCheckpoint(
+  folder: string,
+  model: tf.LayersModel,
+  optimizerState: Float32Array[],
+  step: number,
+): Promise<string> {
+  const target = checkpointPath(folder, step);
+  const temp = `${target}.partial`;
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(temp, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs }],
+      };
+      writeFileSync(join(temp, MODEL_JSON), JSON.stringify(modelJson));
+      writeFileSync(join(temp, WEIGHTS_BIN), new Uint8Array(weights));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  const shapes = model.trainableWeights.map((w) => w.shape as number[]);
+  const meta: CheckpointMeta = { format: 'slicewatch-checkpoint/1', step, optimizerShapes: optimizerState.length ? shapes : [] };
+  writeFileSync(join(temp, OPTIMIZER_BIN), Buffer.concat(optimizerState.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+  writeFileSync(join(temp, META_JSON), JSON.stringify(meta, null, 2));
+  rmSync(target, { recursive: true, force: true });
+  renameSync(temp, target);
+  return target;
+}
+
+function readJson<T>(file: string): T {
+  if (!existsSync(file)) throw new CheckpointError(`${file}: not found; is this a slicewatch checkpoint folder?`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    throw new CheckpointError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Loads a checkpoint folder written by saveCheckpoint. */
+export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  const meta = readJson<CheckpointMeta>(join(path, META_JSON));
+  if (meta.format !== 'slicewatch-checkpoint/1') throw new CheckpointError(`${path}: unknown checkpoint format ${String(meta.format)}`);
+  const modelJson = readJson<{ modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] }>(
+    join(path, MODEL_JSON),
+  );
+  const weightsFile = join(path, WEIGHTS_BIN);
+  if (!existsSync(weightsFile)) throw new CheckpointError(`${weightsFile}: not found`);
+  const weights = readFileSync(weightsFile);
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
+  const optimizerBytes = readFileSync(join(path, OPTIMIZER_BIN));
+  const optimizerState: Float32Array[] = [];
+  let offset = 0;
+  for (const shape of meta.optimizerShapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (offset + size * 4 > optimizerBytes.length) throw new CheckpointError(`${join(path, OPTIMIZER_BIN)}: truncated`);
+    optimizerState.push(new Float32Array(optimizerBytes.buffer.slice(optimizerBytes.byteOffset + offset, optimizerBytes.byteOffset + offset + size * 4)));
+    offset += size * 4;
+  }
+  return { model, optimizerState, meta };
+}
+
+/** The newest complete checkpoint in a folder, or undefined when there is none. */
+export function latestCheckpoint(folder: string): string | undefined {
+  if (!existsSync(folder)) return undefined;
+  const names = readdirSync(folder)
+    .filter((name) => /^step-\d{8}$/.test(name))
+    .sort();
+  const last = names.at(-1);
+  return last === undefined ? undefined : join(folder, last);
+}

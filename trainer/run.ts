@@ -1,0 +1,177 @@
+import type * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendInfo } from './backend.js';
+import { checkpointPath, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { Dataset } from './datasets/dataset.js';
+import { loadDataset } from './datasets/load.js';
+import { CheckpointError, InvalidArgumentError } from './errors.js';
+import { accuracy } from './evaluate.js';
+import { buildModel, trainableParameterCount } from './models/build.js';
+import { parseModelSpec } from './models/model-spec.js';
+import { parseSchedule } from './schedule.js';
+import { TrainLoop, type StepObserver, type StepResult } from './train-loop.js';
+
+/** Everything that defines a training run; stored in the run folder's run.json. */
+export interface RunConfig {
+  /** `mnist`, `idx:<folder>` or `cifar10:<folder or .tar.gz>`. */
+  dataset: string;
+  /** `cnn` or `wrn-D-K`. */
+  model: string;
+  batchSize: number;
+  /** Number of minibatch updates; with `epochs` > 0, epochs × steps per epoch instead. */
+  steps: number;
+  epochs: number;
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  /** `constant`, `step`, `step:F@E1,E2`, `cosine`. */
+  schedule: string;
+  /** Random crop (4-pixel reflect padding) and horizontal flip. */
+  augment: boolean;
+  seed: number;
+  /** Save a checkpoint every this many steps (0 = only at the end). */
+  checkpointEvery: number;
+  /** Evaluate test accuracy every this many steps (0 = only at the end). */
+  evalEvery: number;
+  /** Number of test images used by the periodic evaluations (0 = all); the final one uses all. */
+  evalLimit: number;
+}
+
+export type RunStatus = 'running' | 'completed' | 'failed';
+
+/** The run folder's run.json. */
+export interface RunRecord {
+  config: RunConfig;
+  backend: BackendInfo;
+  status: RunStatus;
+  step: number;
+  totalSteps: number;
+  testAccuracy: number | null;
+  error: string | null;
+}
+
+/** Progress of a run, for a terminal, a log or (later) a dashboard. */
+export type TrainEvent =
+  | { kind: 'start'; totalSteps: number; stepsPerEpoch: number; parameters: number; resumedAt: number }
+  | { kind: 'step'; result: StepResult; totalSteps: number; examplesPerSecond: number; etaSeconds: number }
+  | { kind: 'eval'; step: number; testAccuracy: number; images: number }
+  | { kind: 'checkpoint'; step: number; path: string }
+  | { kind: 'done'; step: number; testAccuracy: number; seconds: number };
+
+export interface RunOptions {
+  /** Folder for run.json and checkpoints/. */
+  out: string;
+  backend: BackendInfo;
+  /** Continue the run in `out` from its newest checkpoint instead of starting one. */
+  resume?: boolean;
+  onEvent?: (event: TrainEvent) => void;
+  observers?: StepObserver[];
+  /** Milliseconds since some origin; the wall clock by default. */
+  now?: () => number;
+}
+
+const RUN_JSON = 'run.json';
+
+export function readRunRecord(out: string): RunRecord {
+  const file = join(out, RUN_JSON);
+  if (!existsSync(file)) throw new CheckpointError(`${file}: not found; is ${out} a slicewatch run folder?`);
+  return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+}
+
+function writeRunRecord(out: string, record: RunRecord): void {
+  writeFileSync(join(out, RUN_JSON), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+function totalSteps(config: RunConfig, stepsPerEpoch: number): number {
+  return config.epochs > 0 ? Math.round(config.epochs * stepsPerEpoch) : config.steps;
+}
+
+/** Builds the training loop a config describes, with a fresh model or one from a checkpoint. */
+async function prepareLoop(config: RunConfig, dataset: Dataset, checkpoint?: string): Promise<TrainLoop> {
+  const spec = parseModelSpec(config.model);
+  const stepsPerEpoch = Math.max(1, Math.floor(dataset.train.count / config.batchSize));
+  const options = {
+    batchSize: config.batchSize,
+    lr: config.lr,
+    schedule: parseSchedule(config.schedule, totalSteps(config, stepsPerEpoch) / stepsPerEpoch),
+    sgd: { momentum: config.momentum, nesterov: config.nesterov, weightDecay: config.weightDecay },
+    augmentation: config.augment ? ({ kind: 'crop-flip', pad: 4 } as const) : ({ kind: 'none' } as const),
+    seed: config.seed,
+  };
+  if (checkpoint === undefined) {
+    return new TrainLoop(buildModel(spec, dataset.imageShape, dataset.classNames.length, config.seed), dataset, options);
+  }
+  const saved = await loadCheckpoint(checkpoint);
+  const loop = new TrainLoop(saved.model, dataset, options);
+  loop.optimizer.setState(saved.optimizerState, saved.meta.optimizerShapes);
+  loop.step = saved.meta.step;
+  return loop;
+}
+
+/**
+ * Runs (or resumes) a training run: the loop, test accuracy on the evaluation schedule, checkpoints
+ * every `checkpointEvery` steps and at the end, and run.json kept up to date. Returns the final
+ * test accuracy on the whole test split.
+ */
+export async function runTraining(config: RunConfig, options: RunOptions): Promise<{ model: tf.LayersModel; testAccuracy: number }> {
+  const { out, backend, onEvent = () => {}, now = () => performance.now() } = options;
+  const checkpoints = join(out, 'checkpoints');
+  let resumeFrom: string | undefined;
+  if (options.resume) {
+    resumeFrom = latestCheckpoint(checkpoints);
+    if (resumeFrom === undefined) throw new CheckpointError(`${checkpoints}: no checkpoint to resume from`);
+  } else if (existsSync(join(out, RUN_JSON))) {
+    throw new InvalidArgumentError(`${out} already holds a run; pass --resume to continue it or choose another --out`);
+  }
+  const dataset = loadDataset(config.dataset);
+  parseModelSpec(config.model);
+  mkdirSync(out, { recursive: true });
+  const loop = await prepareLoop(config, dataset, resumeFrom);
+  for (const observer of options.observers ?? []) loop.observe(observer);
+  const total = totalSteps(config, loop.stepsPerEpoch);
+  const record: RunRecord = { config, backend, status: 'running', step: loop.step, totalSteps: total, testAccuracy: null, error: null };
+  writeRunRecord(out, record);
+  onEvent({ kind: 'start', totalSteps: total, stepsPerEpoch: loop.stepsPerEpoch, parameters: trainableParameterCount(loop.model), resumedAt: loop.step });
+
+  const checkpoint = async () => {
+    const path = await saveCheckpoint(checkpoints, loop.model, loop.optimizer.getState(), loop.step);
+    onEvent({ kind: 'checkpoint', step: loop.step, path });
+  };
+  const started = now();
+  const firstStep = loop.step;
+  try {
+    while (loop.step < total) {
+      const result = await loop.runStep();
+      const elapsed = (now() - started) / 1000;
+      const done = loop.step - firstStep;
+      onEvent({
+        kind: 'step',
+        result,
+        totalSteps: total,
+        examplesPerSecond: (done * config.batchSize) / Math.max(elapsed, 1e-9),
+        etaSeconds: (elapsed / done) * (total - loop.step),
+      });
+      if (config.evalEvery > 0 && loop.step % config.evalEvery === 0 && loop.step < total) {
+        const limit = config.evalLimit > 0 ? config.evalLimit : dataset.test.count;
+        const testAccuracy = await accuracy(loop.model, dataset, dataset.test, { limit });
+        onEvent({ kind: 'eval', step: loop.step, testAccuracy, images: Math.min(limit, dataset.test.count) });
+      }
+      if (config.checkpointEvery > 0 && loop.step % config.checkpointEvery === 0 && loop.step < total) {
+        await checkpoint();
+        writeRunRecord(out, { ...record, step: loop.step });
+      }
+    }
+    if (!existsSync(checkpointPath(checkpoints, loop.step))) await checkpoint();
+    const testAccuracy = await accuracy(loop.model, dataset, dataset.test);
+    onEvent({ kind: 'eval', step: loop.step, testAccuracy, images: dataset.test.count });
+    writeRunRecord(out, { ...record, status: 'completed', step: loop.step, testAccuracy });
+    onEvent({ kind: 'done', step: loop.step, testAccuracy, seconds: (now() - started) / 1000 });
+    loop.optimizer.dispose();
+    return { model: loop.model, testAccuracy };
+  } catch (error) {
+    writeRunRecord(out, { ...record, status: 'failed', step: loop.step, error: (error as Error).message });
+    throw error;
+  }
+}
