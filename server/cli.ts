@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { join } from 'node:path';
 import { backendFromEnv, initBackend, toBackendKind, type BackendInfo } from '../trainer/backend.js';
 import { SlicewatchError } from '../trainer/errors.js';
@@ -52,6 +51,7 @@ async function train(argv: string[]): Promise<void> {
   await runTraining(runConfig, { out, backend, resume, onEvent: progressPrinter(process.stdout, every) });
 }
 
+/** Runs one CLI command; returns the process exit code (0 ok, 1 user error, 2 usage, 70 internal). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -81,5 +81,3 @@ export async function main(argv: string[]): Promise<number> {
     return 70;
   }
 }
-
-process.exitCode = await main(process.argv.slice(2));
