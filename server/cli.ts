@@ -41,7 +41,12 @@ async function train(argv: string[]): Promise<void> {
     // The stored run defines the run; only its length can be extended from the command line.
     const stored = readRunRecord(config.out).config;
     const given = new Set(argv.map((a) => a.replace(/^--/, '').split('=')[0]));
-    config = { ...config, ...stored, steps: given.has('steps') ? config.steps : stored.steps, epochs: given.has('epochs') ? config.epochs : stored.epochs };
+    config = {
+      ...config,
+      ...stored,
+      steps: given.has('steps') ? config.steps : stored.steps,
+      epochs: given.has('epochs') ? config.epochs : stored.epochs,
+    };
   }
   const out = config.out || join('runs', timestamp(new Date()));
   const backend = await startBackend(config.backend);

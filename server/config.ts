@@ -43,21 +43,49 @@ export interface OptionSpec {
 export type OptionTable<C> = { [K in keyof C]-?: OptionSpec };
 
 export const TRAIN_OPTIONS: OptionTable<TrainCommandConfig> = {
-  dataset: { flag: 'dataset', arg: 'SPEC', help: 'mnist (embedded 10,000 digits), idx:FOLDER (MNIST-format IDX files, e.g. Fashion-MNIST) or cifar10:FOLDER|FILE.tar.gz' },
-  model: { flag: 'model', arg: 'NAME', help: 'cnn (3-layer MNIST CNN) or wrn-DEPTH-WIDTH[-dropoutP] (Wide ResNet, e.g. wrn-16-2)' },
+  dataset: {
+    flag: 'dataset',
+    arg: 'SPEC',
+    help: 'mnist (embedded 10,000 digits), idx:FOLDER (MNIST-format IDX files, e.g. Fashion-MNIST) or cifar10:FOLDER|FILE.tar.gz',
+  },
+  model: {
+    flag: 'model',
+    arg: 'NAME',
+    help: 'cnn (3-layer MNIST CNN) or wrn-DEPTH-WIDTH[-dropoutP] (Wide ResNet, e.g. wrn-16-2)',
+  },
   batchSize: { flag: 'batch-size', arg: 'N', help: 'images per minibatch' },
   steps: { flag: 'steps', arg: 'N', help: 'number of minibatch updates (ignored when --epochs is set)' },
   epochs: { flag: 'epochs', arg: 'E', help: 'train for E epochs instead of --steps (0 = use --steps)' },
   lr: { flag: 'lr', arg: 'RATE', help: 'base learning rate' },
   momentum: { flag: 'momentum', arg: 'MU', help: 'SGD momentum (0 = plain SGD)' },
   nesterov: { flag: 'nesterov', help: 'use Nesterov momentum' },
-  weightDecay: { flag: 'weight-decay', arg: 'LAMBDA', help: 'L2 weight decay added to the gradient of kernels (not biases or batch norm)' },
-  schedule: { flag: 'schedule', arg: 'KIND', help: 'learning-rate schedule: constant, cosine, step (x0.2 at 30/60/80% of the run) or step:FACTOR@EPOCH,EPOCH' },
+  weightDecay: {
+    flag: 'weight-decay',
+    arg: 'LAMBDA',
+    help: 'L2 weight decay added to the gradient of kernels (not biases or batch norm)',
+  },
+  schedule: {
+    flag: 'schedule',
+    arg: 'KIND',
+    help: 'learning-rate schedule: constant, cosine, step (x0.2 at 30/60/80% of the run) or step:FACTOR@EPOCH,EPOCH',
+  },
   augment: { flag: 'augment', help: 'random crop with 4-pixel reflect padding and horizontal flip (the CIFAR recipe)' },
-  seed: { flag: 'seed', arg: 'N', help: 'seed for weights, data order and augmentation (same seed and backend: same losses)' },
-  checkpointEvery: { flag: 'checkpoint-every', arg: 'N', help: 'save model and optimizer every N steps (0 = only at the end)' },
+  seed: {
+    flag: 'seed',
+    arg: 'N',
+    help: 'seed for weights, data order and augmentation (same seed and backend: same losses)',
+  },
+  checkpointEvery: {
+    flag: 'checkpoint-every',
+    arg: 'N',
+    help: 'save model and optimizer every N steps (0 = only at the end)',
+  },
   evalEvery: { flag: 'eval-every', arg: 'N', help: 'measure test accuracy every N steps (0 = only at the end)' },
-  evalLimit: { flag: 'eval-limit', arg: 'N', help: 'test images used by the periodic evaluations (0 = all; the final one uses all)' },
+  evalLimit: {
+    flag: 'eval-limit',
+    arg: 'N',
+    help: 'test images used by the periodic evaluations (0 = all; the final one uses all)',
+  },
   backend: { flag: 'backend', arg: 'KIND', help: `compute backend: auto, ${BACKEND_KINDS.join(', ')}` },
   out: { flag: 'out', arg: 'FOLDER', help: 'run folder for run.json and checkpoints (default: runs/DATE-TIME)' },
   resume: { flag: 'resume', help: 'continue the run in --out from its newest checkpoint' },
@@ -77,5 +105,6 @@ export function validateTrainConfig(config: TrainCommandConfig): void {
       throw new InvalidArgumentError(`expected ${flag(key)} to be a non-negative integer, received ${config[key]}`);
     }
   }
-  if (config.resume && config.out === '') throw new InvalidArgumentError('--resume needs --out FOLDER naming the run to continue');
+  if (config.resume && config.out === '')
+    throw new InvalidArgumentError('--resume needs --out FOLDER naming the run to continue');
 }

@@ -25,10 +25,7 @@ export function toBackendKind(value: string): BackendKind {
 
 function isModuleNotFound(error: unknown, pkg: string): boolean {
   const e = error as { code?: string; message?: string };
-  return (
-    (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') &&
-    (e.message ?? '').includes(`'${pkg}'`)
-  );
+  return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && (e.message ?? '').includes(`'${pkg}'`);
 }
 
 function firstLine(error: unknown): string {
@@ -60,16 +57,20 @@ async function tryWasm(): Promise<Attempt> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmKernels();
-    if (!(await tf.setBackend('wasm'))) return { ok: false, installed: true, reason: 'the wasm backend failed to start' };
+    if (!(await tf.setBackend('wasm')))
+      return { ok: false, installed: true, reason: 'the wasm backend failed to start' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     return { ok: true, detail: `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)` };
   } catch (error) {
-    return { ok: false, installed: !isModuleNotFound(error, '@tensorflow/tfjs-backend-wasm'), reason: firstLine(error) };
+    return {
+      ok: false,
+      installed: !isModuleNotFound(error, '@tensorflow/tfjs-backend-wasm'),
+      reason: firstLine(error),
+    };
   }
 }
 
 async function tryCpu(): Promise<Attempt> {
-  
   await tf.setBackend('cpu');
   return { ok: true, detail: '@tensorflow/tfjs-backend-cpu (plain JavaScript, slow)' };
 }

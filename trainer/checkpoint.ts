@@ -59,8 +59,15 @@ export async function saveCheckpoint(
     }),
   );
   const shapes = model.trainableWeights.map((w) => w.shape as number[]);
-  const meta: CheckpointMeta = { format: 'slicewatch-checkpoint/1', step, optimizerShapes: optimizerState.length ? shapes : [] };
-  writeFileSync(join(temp, OPTIMIZER_BIN), Buffer.concat(optimizerState.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+  const meta: CheckpointMeta = {
+    format: 'slicewatch-checkpoint/1',
+    step,
+    optimizerShapes: optimizerState.length ? shapes : [],
+  };
+  writeFileSync(
+    join(temp, OPTIMIZER_BIN),
+    Buffer.concat(optimizerState.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))),
+  );
   writeFileSync(join(temp, META_JSON), JSON.stringify(meta, null, 2));
   rmSync(target, { recursive: true, force: true });
   renameSync(temp, target);
@@ -79,7 +86,8 @@ function readJson<T>(file: string): T {
 /** Loads a checkpoint folder written by saveCheckpoint. */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const meta = readJson<CheckpointMeta>(join(path, META_JSON));
-  if (meta.format !== 'slicewatch-checkpoint/1') throw new CheckpointError(`${path}: unknown checkpoint format ${String(meta.format)}`);
+  if (meta.format !== 'slicewatch-checkpoint/1')
+    throw new CheckpointError(`${path}: unknown checkpoint format ${String(meta.format)}`);
   const modelJson = readJson<{ modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] }>(
     join(path, MODEL_JSON),
   );
@@ -99,7 +107,11 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   for (const shape of meta.optimizerShapes) {
     const size = shape.reduce((a, b) => a * b, 1);
     if (offset + size * 4 > optimizerBytes.length) throw new CheckpointError(`${join(path, OPTIMIZER_BIN)}: truncated`);
-    optimizerState.push(new Float32Array(optimizerBytes.buffer.slice(optimizerBytes.byteOffset + offset, optimizerBytes.byteOffset + offset + size * 4)));
+    optimizerState.push(
+      new Float32Array(
+        optimizerBytes.buffer.slice(optimizerBytes.byteOffset + offset, optimizerBytes.byteOffset + offset + size * 4),
+      ),
+    );
     offset += size * 4;
   }
   return { model, optimizerState, meta };

@@ -101,7 +101,11 @@ async function prepareLoop(config: RunConfig, dataset: Dataset, checkpoint?: str
     seed: config.seed,
   };
   if (checkpoint === undefined) {
-    return new TrainLoop(buildModel(spec, dataset.imageShape, dataset.classNames.length, config.seed), dataset, options);
+    return new TrainLoop(
+      buildModel(spec, dataset.imageShape, dataset.classNames.length, config.seed),
+      dataset,
+      options,
+    );
   }
   const saved = await loadCheckpoint(checkpoint);
   const loop = new TrainLoop(saved.model, dataset, options);
@@ -115,7 +119,10 @@ async function prepareLoop(config: RunConfig, dataset: Dataset, checkpoint?: str
  * every `checkpointEvery` steps and at the end, and run.json kept up to date. Returns the final
  * test accuracy on the whole test split.
  */
-export async function runTraining(config: RunConfig, options: RunOptions): Promise<{ model: tf.LayersModel; testAccuracy: number }> {
+export async function runTraining(
+  config: RunConfig,
+  options: RunOptions,
+): Promise<{ model: tf.LayersModel; testAccuracy: number }> {
   const { out, backend, onEvent = () => {}, now = () => performance.now() } = options;
   const checkpoints = join(out, 'checkpoints');
   let resumeFrom: string | undefined;
@@ -131,9 +138,23 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   const loop = await prepareLoop(config, dataset, resumeFrom);
   for (const observer of options.observers ?? []) loop.observe(observer);
   const total = totalSteps(config, loop.stepsPerEpoch);
-  const record: RunRecord = { config, backend, status: 'running', step: loop.step, totalSteps: total, testAccuracy: null, error: null };
+  const record: RunRecord = {
+    config,
+    backend,
+    status: 'running',
+    step: loop.step,
+    totalSteps: total,
+    testAccuracy: null,
+    error: null,
+  };
   writeRunRecord(out, record);
-  onEvent({ kind: 'start', totalSteps: total, stepsPerEpoch: loop.stepsPerEpoch, parameters: trainableParameterCount(loop.model), resumedAt: loop.step });
+  onEvent({
+    kind: 'start',
+    totalSteps: total,
+    stepsPerEpoch: loop.stepsPerEpoch,
+    parameters: trainableParameterCount(loop.model),
+    resumedAt: loop.step,
+  });
 
   const checkpoint = async () => {
     const path = await saveCheckpoint(checkpoints, loop.model, loop.optimizer.getState(), loop.step);

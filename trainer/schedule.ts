@@ -39,5 +39,7 @@ export function parseSchedule(text: string, totalEpochs: number): Schedule {
     const factor = Number(match[1]);
     if (Number.isFinite(factor) && milestones.every(Number.isFinite)) return { kind: 'step', factor, milestones };
   }
-  throw new InvalidArgumentError(`invalid schedule: ${text}; expected constant, cosine, step or step:FACTOR@EPOCH,EPOCH,…`);
+  throw new InvalidArgumentError(
+    `invalid schedule: ${text}; expected constant, cosine, step or step:FACTOR@EPOCH,EPOCH,…`,
+  );
 }

@@ -20,7 +20,13 @@ const cases: Case[] = [
   { name: '1x1 stride 1', x: [4, 6, 6, 5], filter: [1, 1, 5, 7], stride: 1, pad: 'same' },
   { name: '1x1 stride 2 (projection shortcut)', x: [4, 8, 8, 16], filter: [1, 1, 16, 32], stride: 2, pad: 'valid' },
   { name: '5x3 non-square stride 2 same', x: [1, 11, 12, 2], filter: [5, 3, 2, 3], stride: 2, pad: 'same' },
-  { name: '1x1 stride 2 odd input (trailing zeros cut)', x: [2, 7, 7, 3], filter: [1, 1, 3, 4], stride: 2, pad: 'valid' },
+  {
+    name: '1x1 stride 2 odd input (trailing zeros cut)',
+    x: [2, 7, 7, 3],
+    filter: [1, 1, 3, 4],
+    stride: 2,
+    pad: 'valid',
+  },
   { name: '3x3 stride 2 valid, odd input', x: [2, 9, 9, 2], filter: [3, 3, 2, 3], stride: 2, pad: 'valid' },
   { name: 'MNIST CNN first layer', x: [16, 28, 28, 1], filter: [3, 3, 1, 32], stride: 1, pad: 'valid' },
 ];
@@ -36,14 +42,26 @@ type Wrt = 'filter' | 'input';
 function gradient(c: Case, wrt: Wrt, backend: string): Float32Array {
   tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor4d(randomArray(c.x.reduce((a, b) => a * b), 1), c.x);
-    const w = tf.tensor4d(randomArray(c.filter.reduce((a, b) => a * b), 2), c.filter);
+    const x = tf.tensor4d(
+      randomArray(
+        c.x.reduce((a, b) => a * b),
+        1,
+      ),
+      c.x,
+    );
+    const w = tf.tensor4d(
+      randomArray(
+        c.filter.reduce((a, b) => a * b),
+        2,
+      ),
+      c.filter,
+    );
     const y = tf.conv2d(x, w, c.stride, c.pad);
     const r = tf.tensor(randomArray(y.size, 3), y.shape);
     const grad =
       wrt === 'filter'
-        ? tf.grad((f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, f, c.stride, c.pad), r)))(w)
-        : tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(v, w, c.stride, c.pad), r)))(x);
+        ? tf.grad((f) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, c.stride, c.pad), r)))(w)
+        : tf.grad((v) => tf.sum(tf.mul(tf.conv2d(v as tf.Tensor4D, w, c.stride, c.pad), r)))(x);
     expect(grad.shape).toEqual(wrt === 'filter' ? c.filter : c.x);
     return grad.dataSync() as Float32Array;
   });

@@ -14,7 +14,9 @@ describe('model specs', () => {
   });
   test('rejects a WRN depth that is not 6n + 4', () => {
     expect(() => parseModelSpec('wrn-12-2')).toThrow(/WRN depth must be 6n \+ 4/);
-    expect(() => parseModelSpec('resnet50')).toThrow('invalid model: resnet50; expected cnn or wrn-DEPTH-WIDTH (e.g. wrn-16-2)');
+    expect(() => parseModelSpec('resnet50')).toThrow(
+      'invalid model: resnet50; expected cnn or wrn-DEPTH-WIDTH (e.g. wrn-16-2)',
+    );
   });
 });
 
@@ -41,7 +43,9 @@ describe('parameter counts', () => {
 
 test('WRN-10-1 outputs logits of shape [n, 10] and halves the resolution twice', () => {
   const model = buildModel(parseModelSpec('wrn-10-1'), [32, 32, 3], 10, 1);
-  const shapes = model.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => (l.outputShape as number[]).slice(1));
+  const shapes = model.layers
+    .filter((l) => l.getClassName() === 'Conv2D')
+    .map((l) => (l.outputShape as number[]).slice(1));
   expect(shapes[0]).toEqual([32, 32, 16]);
   expect(shapes.at(-1)).toEqual([8, 8, 64]);
   const y = model.predict(tf.zeros([2, 32, 32, 3])) as tf.Tensor;

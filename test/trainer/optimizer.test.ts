@@ -29,7 +29,11 @@ test.each([
   // step = g + μv: 2 + 1.8 = 3.8 → 0.62; v = 3.8, step = 2 + 3.42 = 5.42 → 0.078.
   { name: 'Nesterov', options: { momentum: 0.9, nesterov: true, weightDecay: 0 }, expected: [0.62, 0.078] },
   // g = 2 + 0.5·1 = 2.5 → w = 0.75; g = 2 + 0.375 = 2.375 → w = 0.5125.
-  { name: 'plain SGD with L2 decay 0.5', options: { momentum: 0, nesterov: false, weightDecay: 0.5 }, expected: [0.75, 0.5125] },
+  {
+    name: 'plain SGD with L2 decay 0.5',
+    options: { momentum: 0, nesterov: false, weightDecay: 0.5 },
+    expected: [0.75, 0.5125],
+  },
 ])('$name matches the hand-computed updates', ({ options, expected }) => {
   const seen = twoSteps(options);
   expect(seen[0]).toBeCloseTo(expected[0]!, 6);

@@ -25,6 +25,8 @@ describe('learning-rate schedules', () => {
   });
 
   test('rejects an unknown schedule with the accepted forms', () => {
-    expect(() => parseSchedule('linear', 10)).toThrow('invalid schedule: linear; expected constant, cosine, step or step:FACTOR@EPOCH,EPOCH,…');
+    expect(() => parseSchedule('linear', 10)).toThrow(
+      'invalid schedule: linear; expected constant, cosine, step or step:FACTOR@EPOCH,EPOCH,…',
+    );
   });
 });

@@ -71,7 +71,9 @@ describe('MNIST CNN on the embedded default (wasm)', () => {
   test('a diverging run stops with a clear error', async () => {
     const error = await losses(cnnLoop(1, { lr: 1e9 }), 50).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingDivergedError);
-    expect((error as Error).message).toMatch(/^training diverged: loss is (NaN|Infinity) at step \d+; lower the learning rate \(--lr\)/);
+    expect((error as Error).message).toMatch(
+      /^training diverged: loss is (NaN|Infinity) at step \d+; lower the learning rate \(--lr\)/,
+    );
   });
 });
 
@@ -86,11 +88,15 @@ describe('checkpoints', () => {
     const before = (loop.model.predict(x) as tf.Tensor).dataSync();
     const after = (loaded.model.predict(x) as tf.Tensor).dataSync();
     expect(Array.from(after)).toEqual(Array.from(before));
-    expect(loaded.optimizerState.map((a) => Array.from(a))).toEqual(loop.optimizer.getState().map((a) => Array.from(a)));
+    expect(loaded.optimizerState.map((a) => Array.from(a))).toEqual(
+      loop.optimizer.getState().map((a) => Array.from(a)),
+    );
   });
 
   test('a bad checkpoint folder gets a clear error', async () => {
-    await expect(loadCheckpoint(tempDir())).rejects.toThrow(/checkpoint.json: not found; is this a slicewatch checkpoint folder\?/);
+    await expect(loadCheckpoint(tempDir())).rejects.toThrow(
+      /checkpoint.json: not found; is this a slicewatch checkpoint folder\?/,
+    );
   });
 
   test('a run interrupted at step 7 and resumed from its step-6 checkpoint repeats a straight run exactly', async () => {
@@ -120,7 +126,9 @@ describe('checkpoints', () => {
     const interrupt = ({ step }: { step: number }) => {
       if (step === 7) throw new Error('interrupted');
     };
-    await expect(runTraining(config, { out, backend, observers: [...record(firstHalf), interrupt] })).rejects.toThrow('interrupted');
+    await expect(runTraining(config, { out, backend, observers: [...record(firstHalf), interrupt] })).rejects.toThrow(
+      'interrupted',
+    );
     const secondHalf: number[] = [];
     const resumed = await runTraining(config, { out, backend, resume: true, observers: record(secondHalf) });
 
@@ -144,7 +152,11 @@ test('WRN-10-1 trains on 32×32×3 images with crop-and-flip augmentation', asyn
     test: { images, labels, count },
   };
   const model = buildModel(parseModelSpec('wrn-10-1'), [32, 32, 3], 10, 1);
-  const loop = new TrainLoop(model, cifarLike, options({ batchSize: 16, lr: 0.1, augmentation: { kind: 'crop-flip', pad: 4 } }));
+  const loop = new TrainLoop(
+    model,
+    cifarLike,
+    options({ batchSize: 16, lr: 0.1, augmentation: { kind: 'crop-flip', pad: 4 } }),
+  );
   const first = model.getWeights()[0]!.dataSync().slice();
   const seen = await losses(loop, 4);
   expect(seen.every(Number.isFinite)).toBe(true);

@@ -29,7 +29,8 @@ export function parseCifarBatches(files: { name: string; bytes: Uint8Array }[]):
   for (const { name, bytes } of files) {
     for (let offset = 0; offset < bytes.length; offset += CIFAR10_RECORD_BYTES, r++) {
       const label = bytes[offset]!;
-      if (label > 9) throw new DatasetFormatError(name, `label ${label} in record ${offset / CIFAR10_RECORD_BYTES} is not 0-9`);
+      if (label > 9)
+        throw new DatasetFormatError(name, `label ${label} in record ${offset / CIFAR10_RECORD_BYTES} is not 0-9`);
       labels[r] = label;
       const out = r * 3 * PIXELS;
       for (let p = 0; p < PIXELS; p++) {
@@ -41,12 +42,17 @@ export function parseCifarBatches(files: { name: string; bytes: Uint8Array }[]):
 }
 
 function sourceFiles(path: string): (name: string) => Uint8Array {
-  if (!existsSync(path)) throw new DatasetFormatError(path, 'not found: give the CIFAR-10 binary folder or its .tar.gz');
+  if (!existsSync(path))
+    throw new DatasetFormatError(path, 'not found: give the CIFAR-10 binary folder or its .tar.gz');
   if (statSync(path).isDirectory()) {
     const folder = existsSync(join(path, 'cifar-10-batches-bin')) ? join(path, 'cifar-10-batches-bin') : path;
     return (name) => {
       const file = join(folder, name);
-      if (!existsSync(file)) throw new DatasetFormatError(file, 'file not found (the CIFAR-10 binary version has data_batch_1..5.bin and test_batch.bin)');
+      if (!existsSync(file))
+        throw new DatasetFormatError(
+          file,
+          'file not found (the CIFAR-10 binary version has data_batch_1..5.bin and test_batch.bin)',
+        );
       return readFileSync(file);
     };
   }
@@ -63,7 +69,11 @@ export function loadCifar10(path: string): Dataset {
   const read = sourceFiles(path);
   let classNames = CIFAR10_CLASSES;
   try {
-    const meta = Buffer.from(read(META_FILE)).toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const meta = Buffer.from(read(META_FILE))
+      .toString('utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     if (meta.length === 10) classNames = meta;
   } catch {
     // batches.meta.txt only names the classes; the standard names serve without it.

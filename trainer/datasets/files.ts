@@ -21,7 +21,10 @@ export function readMaybeGzip(file: string): Buffer {
 export function readTar(archive: Buffer, file: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const text = (start: number, length: number): string =>
-    archive.subarray(start, start + length).toString('latin1').replace(/\0.*$/s, '');
+    archive
+      .subarray(start, start + length)
+      .toString('latin1')
+      .replace(/\0.*$/s, '');
   let offset = 0;
   while (offset + 512 <= archive.length) {
     const name = text(offset, 100);

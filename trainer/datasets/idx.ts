@@ -37,17 +37,27 @@ function findFile(folder: string, stem: string): string {
     const path = join(folder, name);
     if (existsSync(path)) return path;
   }
-  throw new DatasetFormatError(join(folder, stem), `file not found (also looked for ${candidates.slice(1).join(', ')})`);
+  throw new DatasetFormatError(
+    join(folder, stem),
+    `file not found (also looked for ${candidates.slice(1).join(', ')})`,
+  );
 }
 
-function readSplit(folder: string, prefix: 'train' | 't10k', classCount: number): { split: Split; shape: [number, number] } {
+function readSplit(
+  folder: string,
+  prefix: 'train' | 't10k',
+  classCount: number,
+): { split: Split; shape: [number, number] } {
   const imagesFile = findFile(folder, `${prefix}-images-idx3-ubyte`);
   const labelsFile = findFile(folder, `${prefix}-labels-idx1-ubyte`);
   const images = parseIdx(readMaybeGzip(imagesFile), imagesFile, IMAGES_MAGIC);
   const labels = parseIdx(readMaybeGzip(labelsFile), labelsFile, LABELS_MAGIC);
   const [count, h, w] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
-    throw new DatasetFormatError(labelsFile, `has ${labels.dims[0]} labels but ${basename(imagesFile)} has ${count} images`);
+    throw new DatasetFormatError(
+      labelsFile,
+      `has ${labels.dims[0]} labels but ${basename(imagesFile)} has ${count} images`,
+    );
   }
   const bad = labels.data.findIndex((label) => label >= classCount);
   if (bad >= 0) {
@@ -64,14 +74,26 @@ function readSplit(folder: string, prefix: 'train' | 't10k', classCount: number)
 export function loadIdxFolder(folder: string): Dataset {
   const classesFile = join(folder, 'classes.txt');
   const classNames = existsSync(classesFile)
-    ? readFileSync(classesFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '')
+    ? readFileSync(classesFile, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
     : /fashion/i.test(folder)
       ? FASHION_CLASSES
       : DIGIT_CLASSES;
   const train = readSplit(folder, 'train', classNames.length);
   const test = readSplit(folder, 't10k', classNames.length);
   if (train.shape[0] !== test.shape[0] || train.shape[1] !== test.shape[1]) {
-    throw new DatasetFormatError(folder, `train images are ${train.shape.join('x')} but test images are ${test.shape.join('x')}`);
+    throw new DatasetFormatError(
+      folder,
+      `train images are ${train.shape.join('x')} but test images are ${test.shape.join('x')}`,
+    );
   }
-  return { spec: `idx:${folder}`, imageShape: [train.shape[0], train.shape[1], 1], classNames, train: train.split, test: test.split };
+  return {
+    spec: `idx:${folder}`,
+    imageShape: [train.shape[0], train.shape[1], 1],
+    classNames,
+    train: train.split,
+    test: test.split,
+  };
 }

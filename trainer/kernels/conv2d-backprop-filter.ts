@@ -64,7 +64,8 @@ export function conv2dBackpropFilterViaConv(backendName: string): KernelConfig {
         },
       );
       const [ci, convH, convW, co] = dw.shape as [number, number, number, number];
-      if (convH !== kh || convW !== kw) dw = calls.run(Slice, { x: dw }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
+      if (convH !== kh || convW !== kw)
+        dw = calls.run(Slice, { x: dw }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
       return calls.finish(calls.run(Transpose, { x: dw }, { perm: [1, 2, 0, 3] }));
     },
   };

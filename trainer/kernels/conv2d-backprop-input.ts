@@ -52,7 +52,17 @@ export function conv2dBackpropInputViaConv(backendName: string): KernelConfig {
         const padded = calls.run(
           PadV2,
           { x: r },
-          { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 },
+          {
+            paddings: [
+              [0, 0],
+              [0, 0],
+              [0, sh - 1],
+              [0, 0],
+              [0, sw - 1],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
         );
         upH = outH * sh;
         upW = outW * sw;

@@ -4,7 +4,12 @@ import type { ModelSpec } from './model-spec.js';
 import { buildWideResNet } from './wide-resnet.js';
 
 /** Builds a model that maps images of `inputShape` to `classes` logits, initialised from `seed`. */
-export function buildModel(spec: ModelSpec, inputShape: [number, number, number], classes: number, seed: number): tf.LayersModel {
+export function buildModel(
+  spec: ModelSpec,
+  inputShape: [number, number, number],
+  classes: number,
+  seed: number,
+): tf.LayersModel {
   switch (spec.kind) {
     case 'cnn':
       return buildMnistCnn(inputShape, classes, seed);

@@ -34,7 +34,9 @@ export function buildWideResNet(
       kernelInitializer: tf.initializers.heNormal({ seed: mixSeed(seed, ++layerIndex) }),
     });
   const bnRelu = (x: tf.SymbolicTensor) =>
-    tf.layers.activation({ activation: 'relu' }).apply(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(x)) as tf.SymbolicTensor;
+    tf.layers
+      .activation({ activation: 'relu' })
+      .apply(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(x)) as tf.SymbolicTensor;
 
   const input = tf.input({ shape: inputShape });
   let x = conv(16, 3, 1).apply(input) as tf.SymbolicTensor;
@@ -56,7 +58,11 @@ export function buildWideResNet(
   });
   x = tf.layers.globalAveragePooling2d({}).apply(bnRelu(x)) as tf.SymbolicTensor;
   const logits = tf.layers
-    .dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: mixSeed(seed, ++layerIndex) }), name: 'logits' })
+    .dense({
+      units: classes,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: mixSeed(seed, ++layerIndex) }),
+      name: 'logits',
+    })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits, name: `wrn-${options.depth}-${options.width}` });
 }

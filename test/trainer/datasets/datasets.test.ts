@@ -47,7 +47,8 @@ describe('embedded MNIST', () => {
 
   test('recovers the original bytes: digit 0 #0, pixel 154 is 0.188 in the package, 48/255', () => {
     const require = createRequire(import.meta.url);
-    const raw = (JSON.parse(readFileSync(require.resolve('mnist/src/digits/0.json'), 'utf8')) as { data: number[] }).data;
+    const raw = (JSON.parse(readFileSync(require.resolve('mnist/src/digits/0.json'), 'utf8')) as { data: number[] })
+      .data;
     expect(raw[154]).toBe(0.188);
     expect(dataset.train.labels[0]).toBe(0);
     expect(dataset.train.images[154]).toBe(48);
@@ -148,7 +149,10 @@ function writeCifarFolder(folder: string): void {
     writeFileSync(join(folder, `data_batch_${i}.bin`), Buffer.concat([cifarRecord(i, i), cifarRecord(i + 1, 10 * i)]));
   }
   writeFileSync(join(folder, 'test_batch.bin'), cifarRecord(3, 99));
-  writeFileSync(join(folder, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n');
+  writeFileSync(
+    join(folder, 'batches.meta.txt'),
+    'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n',
+  );
 }
 
 describe('CIFAR-10 binary', () => {
@@ -160,7 +164,11 @@ describe('CIFAR-10 binary', () => {
     expect(Array.from(dataset.train.labels)).toEqual([1, 2, 2, 3, 3, 4, 4, 5, 5, 6]);
     // Test record seed 99: pixel p has (R, G, B) = (99 + p, 106 + p, 113 + p) mod 256, stored HWC.
     const p = 200;
-    expect(Array.from(dataset.test.images.subarray(3 * p, 3 * p + 3))).toEqual([(99 + p) % 256, (106 + p) % 256, (113 + p) % 256]);
+    expect(Array.from(dataset.test.images.subarray(3 * p, 3 * p + 3))).toEqual([
+      (99 + p) % 256,
+      (106 + p) % 256,
+      (113 + p) % 256,
+    ]);
     expect(dataset.classNames[3]).toBe('cat');
   }
 
@@ -197,5 +205,7 @@ describe('CIFAR-10 binary', () => {
 });
 
 test('rejects an unknown dataset spec with what is accepted', () => {
-  expect(() => loadDataset('imagenet')).toThrow('invalid dataset: imagenet; expected mnist, idx:<folder> or cifar10:<folder or .tar.gz>');
+  expect(() => loadDataset('imagenet')).toThrow(
+    'invalid dataset: imagenet; expected mnist, idx:<folder> or cifar10:<folder or .tar.gz>',
+  );
 });

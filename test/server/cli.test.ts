@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+/** Runs the real CLI entry point in a child process, from the TypeScript sources. */
+function slicewatch(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/bin.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('slicewatch train', () => {
+  test('trains, reports backend, progress and test accuracy, checkpoints, and resumes', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'slicewatch-cli-')), 'run');
+    const first = slicewatch([
+      'train',
+      '--steps',
+      '40',
+      '--checkpoint-every',
+      '20',
+      '--eval-every',
+      '20',
+      '--out',
+      out,
+    ]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^backend: wasm — @tensorflow\/tfjs-backend-wasm/m);
+    // Not a terminal: plain progress lines every 2 steps (a twentieth of the run), with rate and ETA.
+    expect(first.stdout).toMatch(
+      /^step 2\/40 {2}epoch 0\.02 {2}loss \d\.\d{4} {2}lr 0\.0500 {2}\d+ img\/s {2}ETA \d:\d\d$/m,
+    );
+    expect(first.stdout).toMatch(/^step 20: checkpoint .*step-00000020$/m);
+    expect(first.stdout).toMatch(/^done: 40 steps in \d:\d\d, test accuracy \d+\.\d\d%$/m);
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(record).toMatchObject({ status: 'completed', step: 40, backend: { kind: 'wasm' } });
+    expect(existsSync(join(out, 'checkpoints', 'step-00000040', 'model.json'))).toBe(true);
+
+    const again = slicewatch(['train', '--out', out]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(
+      `slicewatch: ${out} already holds a run; pass --resume to continue it or choose another --out\n`,
+    );
+
+    const resumed = slicewatch(['train', '--out', out, '--resume', '--steps', '50']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/^resuming at step 40 of 50/m);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toMatchObject({ status: 'completed', step: 50 });
+  });
+
+  test.each([
+    { args: ['train', '--lr', 'fast'], message: 'slicewatch: expected --lr to be a number, received fast\n' },
+    {
+      args: ['train', '--batch-size', '1.5'],
+      message: 'slicewatch: expected --batch-size to be a positive integer, received 1.5\n',
+    },
+    {
+      args: ['train', '--model', 'vgg'],
+      message: 'slicewatch: invalid model: vgg; expected cnn or wrn-DEPTH-WIDTH (e.g. wrn-16-2)\n',
+    },
+    {
+      args: ['train', '--backend', 'tpu'],
+      message: 'slicewatch: invalid backend: tpu; expected one of tensorflow, wasm, cpu\n',
+    },
+    {
+      args: ['train', '--resume', '--out', '/no/run'],
+      message: 'slicewatch: /no/run/run.json: not found; is /no/run a slicewatch run folder?\n',
+    },
+    {
+      args: ['train', '--dataset', 'cifar10:/no/such/file.tar.gz'],
+      message: 'slicewatch: /no/such/file.tar.gz: not found: give the CIFAR-10 binary folder or its .tar.gz\n',
+    },
+    {
+      args: ['train', '--backend', 'tensorflow'],
+      message:
+        'slicewatch: backend tensorflow is not available: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (install it with: npm install @tensorflow/tfjs-node, or -gpu with CUDA)\n',
+    },
+  ])('$args.1 $args.2: one-line error, exit 1', ({ args, message }) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'slicewatch-cli-')), 'run');
+    const result = slicewatch(args.includes('--out') ? args : [...args, '--out', out]);
+    expect(result.stderr).toBe(message);
+    expect(result.code).toBe(1);
+    // Nothing is left behind by a run that could not start.
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('--resume without --out says what to add', () => {
+    expect(slicewatch(['train', '--resume']).stderr).toBe(
+      'slicewatch: --resume needs --out FOLDER naming the run to continue\n',
+    );
+  });
+
+  test('SLICEWATCH_BACKEND forces a backend, and a wrong one is named', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'slicewatch-cli-')), 'run');
+    const forced = slicewatch(['train', '--out', out], { SLICEWATCH_BACKEND: 'tensorflow' });
+    expect(forced.stderr).toMatch(/^slicewatch: backend tensorflow is not available: /);
+    expect(forced.code).toBe(1);
+    const wrong = slicewatch(['train'], { SLICEWATCH_BACKEND: 'gpu' });
+    expect(wrong.stderr).toBe('slicewatch: invalid backend: gpu; expected one of tensorflow, wasm, cpu\n');
+  });
+
+  test('--help documents every train option', () => {
+    const help = slicewatch(['--help']);
+    expect(help.code).toBe(0);
+    for (const flag of [
+      '--dataset',
+      '--model',
+      '--batch-size',
+      '--steps',
+      '--epochs',
+      '--lr',
+      '--momentum',
+      '--nesterov',
+      '--weight-decay',
+      '--schedule',
+      '--augment',
+      '--seed',
+      '--checkpoint-every',
+      '--eval-every',
+      '--eval-limit',
+      '--backend',
+      '--out',
+      '--resume',
+    ]) {
+      expect(help.stdout).toContain(`  ${flag}`);
+    }
+  });
+});
