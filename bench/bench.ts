@@ -37,6 +37,7 @@ function makeLoop(model: string, dataset: Dataset): TrainLoop {
     sgd: { momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
     augmentation: model === 'cnn' ? { kind: 'none' } : { kind: 'crop-flip', pad: 4 },
     seed: 1,
+    objective: { kind: 'plain' },
   });
 }
 

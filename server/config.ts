@@ -1,7 +1,7 @@
 import { BACKEND_KINDS, type BackendKind } from '../trainer/backend.js';
 import { assertInRange, assertPositiveInteger } from '../trainer/assert.js';
 import { InvalidArgumentError } from '../trainer/errors.js';
-import type { RunConfig } from '../trainer/run.js';
+import { RUN_DEFAULTS, type RunConfig } from '../trainer/run.js';
 
 /** `slicewatch train`'s configuration: the run's own settings plus where and how to run it. */
 export interface TrainCommandConfig extends RunConfig {
@@ -12,26 +12,7 @@ export interface TrainCommandConfig extends RunConfig {
   resume: boolean;
 }
 
-export const TRAIN_DEFAULTS: TrainCommandConfig = {
-  dataset: 'mnist',
-  model: 'cnn',
-  batchSize: 64,
-  steps: 300,
-  epochs: 0,
-  lr: 0.05,
-  momentum: 0.9,
-  nesterov: false,
-  weightDecay: 5e-4,
-  schedule: 'constant',
-  augment: false,
-  seed: 1,
-  checkpointEvery: 1000,
-  evalEvery: 100,
-  evalLimit: 500,
-  backend: 'auto',
-  out: '',
-  resume: false,
-};
+export const TRAIN_DEFAULTS: TrainCommandConfig = { ...RUN_DEFAULTS, backend: 'auto', out: '', resume: false };
 
 /** One row of the option table: every config key has a flag, a placeholder and a help sentence. */
 export interface OptionSpec {
@@ -86,6 +67,31 @@ export const TRAIN_OPTIONS: OptionTable<TrainCommandConfig> = {
     arg: 'N',
     help: 'test images used by the periodic evaluations (0 = all; the final one uses all)',
   },
+  adv: {
+    flag: 'adv',
+    arg: 'ATTACK',
+    help: 'Madry adversarial training with this attack: none, pgd-linf, pgd-l2, fgsm-linf, fgsm-l2 (Madry settings for the dataset; override below or with :eps=E,steps=N,step=S)',
+  },
+  eps: {
+    flag: 'eps',
+    arg: 'E',
+    help: 'training attack radius ε in [0,1] pixel units (0 = the attack default: 0.3 MNIST, 8/255 CIFAR)',
+  },
+  advSteps: { flag: 'adv-steps', arg: 'N', help: 'training attack PGD steps (0 = default: 40 MNIST, 7 CIFAR)' },
+  advStepSize: {
+    flag: 'adv-step-size',
+    arg: 'S',
+    help: 'training attack PGD step size (0 = default: 0.01 MNIST, 2/255 CIFAR)',
+  },
+  rho: { flag: 'rho', arg: 'RHO', help: 'weight ρ of the adversarial loss: loss = clean + ρ·adversarial' },
+  advOnly: { flag: 'adv-only', help: 'drop the clean loss term (pure Madry training)' },
+  mixup: { flag: 'mixup', arg: 'ALPHA', help: 'mixup with λ ~ Beta(α, α) (0 = off; 1.0 is the CIFAR recipe)' },
+  evalAttack: {
+    flag: 'eval-attack',
+    arg: 'ATTACK',
+    help: 'attack for robust accuracy: auto (PGD L∞ with Madry evaluation settings), none, or an attack spec',
+  },
+  robustLimit: { flag: 'robust-limit', arg: 'N', help: 'test images in the fixed, seeded subset for robust accuracy' },
   backend: { flag: 'backend', arg: 'KIND', help: `compute backend: auto, ${BACKEND_KINDS.join(', ')}` },
   out: { flag: 'out', arg: 'FOLDER', help: 'run folder for run.json and checkpoints (default: runs/DATE-TIME)' },
   resume: { flag: 'resume', help: 'continue the run in --out from its newest checkpoint' },
@@ -100,7 +106,11 @@ export function validateTrainConfig(config: TrainCommandConfig): void {
   assertInRange(flag('lr'), config.lr, 0, 100);
   assertInRange(flag('momentum'), config.momentum, 0, 0.9999);
   assertInRange(flag('weightDecay'), config.weightDecay, 0, 1);
-  for (const key of ['seed', 'checkpointEvery', 'evalEvery', 'evalLimit'] as const) {
+  assertInRange(flag('eps'), config.eps, 0, 1000);
+  assertInRange(flag('rho'), config.rho, 0, 1e6);
+  assertInRange(flag('mixup'), config.mixup, 0, 1e6);
+  assertInRange(flag('advStepSize'), config.advStepSize, 0, 1000);
+  for (const key of ['seed', 'checkpointEvery', 'evalEvery', 'evalLimit', 'advSteps', 'robustLimit'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 0) {
       throw new InvalidArgumentError(`expected ${flag(key)} to be a non-negative integer, received ${config[key]}`);
     }

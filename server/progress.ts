@@ -10,6 +10,8 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }
 
+const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
+
 /** One line describing a training event. */
 export function formatTrainEvent(event: TrainEvent): string {
   switch (event.kind) {
@@ -18,18 +20,23 @@ export function formatTrainEvent(event: TrainEvent): string {
         ? `resuming at step ${event.resumedAt} of ${event.totalSteps} (${event.stepsPerEpoch} steps per epoch, ${event.parameters.toLocaleString('en-US')} parameters)`
         : `training ${event.totalSteps} steps (${event.stepsPerEpoch} steps per epoch, ${event.parameters.toLocaleString('en-US')} parameters)`;
     case 'step': {
-      const { step, epoch, loss, lr } = event.result;
+      const { step, epoch, loss, lr, attackMs } = event.result;
       return (
         `step ${step}/${event.totalSteps}  epoch ${epoch.toFixed(2)}  loss ${loss.toFixed(4)}  lr ${lr.toPrecision(3)}  ` +
-        `${Math.round(event.examplesPerSecond)} img/s  ETA ${formatDuration(event.etaSeconds)}`
+        `${Math.round(event.examplesPerSecond)} img/s${attackMs > 0 ? `  attack ${Math.round(attackMs)} ms` : ''}  ETA ${formatDuration(event.etaSeconds)}`
       );
     }
-    case 'eval':
-      return `step ${event.step}: test accuracy ${(100 * event.testAccuracy).toFixed(2)}% on ${event.images} images`;
+    case 'eval': {
+      const clean = `step ${event.step}: test accuracy ${percent(event.testAccuracy)} on ${event.images} images`;
+      const robust = event.robust;
+      return robust
+        ? `${clean}; robust accuracy ${percent(robust.robustAccuracy)} on ${robust.count} under ${robust.attack}`
+        : clean;
+    }
     case 'checkpoint':
       return `step ${event.step}: checkpoint ${event.path}`;
     case 'done':
-      return `done: ${event.step} steps in ${formatDuration(event.seconds)}, test accuracy ${(100 * event.testAccuracy).toFixed(2)}%`;
+      return `done: ${event.step} steps in ${formatDuration(event.seconds)}, test accuracy ${percent(event.testAccuracy)}`;
     default: {
       const never: never = event;
       return never;

@@ -10,7 +10,11 @@ import { accuracy } from './evaluate.js';
 import { buildModel, trainableParameterCount } from './models/build.js';
 import { parseModelSpec } from './models/model-spec.js';
 import { parseSchedule } from './schedule.js';
-import { TrainLoop, type StepObserver, type StepResult } from './train-loop.js';
+import { TrainLoop, type Objective, type StepObserver, type StepResult } from './train-loop.js';
+import type { AttackConfig } from './attacks/attack.js';
+import { evaluateRobustness, type Robustness } from './attacks/robustness.js';
+import { defaultAttack, formatAttack, parseAttack } from './attacks/spec.js';
+import { classifierOf } from './models/classifier.js';
 
 /** Everything that defines a training run; stored in the run folder's run.json. */
 export interface RunConfig {
@@ -37,7 +41,51 @@ export interface RunConfig {
   evalEvery: number;
   /** Number of test images used by the periodic evaluations (0 = all); the final one uses all. */
   evalLimit: number;
+  /** Adversarial training attack, `none` or KIND-NORM[:key=value,…] (see parseAttack). */
+  adv: string;
+  /** Overrides of the training attack's ε, steps and step size (0 = the attack's own or default). */
+  eps: number;
+  advSteps: number;
+  advStepSize: number;
+  /** Weight ρ of the adversarial loss (eq. 3). */
+  rho: number;
+  /** Drop the clean loss term: pure Madry training. */
+  advOnly: boolean;
+  /** Mixup α (0 = no mixup). */
+  mixup: number;
+  /** Attack for robust accuracy: `auto` (the dataset's Madry evaluation attack), `none`, or a spec. */
+  evalAttack: string;
+  /** Test images in the fixed, seeded subset robust accuracy is measured on. */
+  robustLimit: number;
 }
+
+/** The defaults: a short MNIST CNN run, robust accuracy under Madry's PGD on 100 test images. */
+export const RUN_DEFAULTS: RunConfig = {
+  dataset: 'mnist',
+  model: 'cnn',
+  batchSize: 64,
+  steps: 300,
+  epochs: 0,
+  lr: 0.05,
+  momentum: 0.9,
+  nesterov: false,
+  weightDecay: 5e-4,
+  schedule: 'constant',
+  augment: false,
+  seed: 1,
+  checkpointEvery: 1000,
+  evalEvery: 100,
+  evalLimit: 500,
+  adv: 'none',
+  eps: 0,
+  advSteps: 0,
+  advStepSize: 0,
+  rho: 1,
+  advOnly: false,
+  mixup: 0,
+  evalAttack: 'auto',
+  robustLimit: 100,
+};
 
 export type RunStatus = 'running' | 'completed' | 'failed';
 
@@ -49,6 +97,7 @@ export interface RunRecord {
   step: number;
   totalSteps: number;
   testAccuracy: number | null;
+  robustAccuracy: number | null;
   error: string | null;
 }
 
@@ -56,7 +105,13 @@ export interface RunRecord {
 export type TrainEvent =
   | { kind: 'start'; totalSteps: number; stepsPerEpoch: number; parameters: number; resumedAt: number }
   | { kind: 'step'; result: StepResult; totalSteps: number; examplesPerSecond: number; etaSeconds: number }
-  | { kind: 'eval'; step: number; testAccuracy: number; images: number }
+  | {
+      kind: 'eval';
+      step: number;
+      testAccuracy: number;
+      images: number;
+      robust: (Robustness & { attack: string }) | null;
+    }
   | { kind: 'checkpoint'; step: number; path: string }
   | { kind: 'done'; step: number; testAccuracy: number; seconds: number };
 
@@ -88,6 +143,30 @@ function totalSteps(config: RunConfig, stepsPerEpoch: number): number {
   return config.epochs > 0 ? Math.round(config.epochs * stepsPerEpoch) : config.steps;
 }
 
+/** The training objective a config asks for; throws when it asks for two at once. */
+export function objectiveOf(config: RunConfig, imageShape: readonly number[]): Objective {
+  if (config.adv !== 'none' && config.mixup > 0) {
+    throw new InvalidArgumentError('--adv and --mixup cannot be combined; choose one kind of training');
+  }
+  if (config.mixup > 0) return { kind: 'mixup', alpha: config.mixup };
+  if (config.adv === 'none') return { kind: 'plain' };
+  const attack = parseAttack(config.adv, imageShape, 'train');
+  if (config.eps > 0) attack.eps = config.eps;
+  if (attack.kind === 'pgd') {
+    if (config.advSteps > 0) attack.steps = config.advSteps;
+    if (config.advStepSize > 0) attack.stepSize = config.advStepSize;
+  }
+  return { kind: 'adversarial', attack, rho: config.rho, clean: !config.advOnly };
+}
+
+/** The attack robust accuracy is measured with, or undefined for none. */
+export function evalAttackOf(config: RunConfig, imageShape: readonly number[]): AttackConfig | undefined {
+  if (config.evalAttack === 'none') return undefined;
+  return config.evalAttack === 'auto'
+    ? defaultAttack('pgd', 'linf', imageShape, 'eval')
+    : parseAttack(config.evalAttack, imageShape, 'eval');
+}
+
 /** Builds the training loop a config describes, with a fresh model or one from a checkpoint. */
 async function prepareLoop(config: RunConfig, dataset: Dataset, checkpoint?: string): Promise<TrainLoop> {
   const spec = parseModelSpec(config.model);
@@ -99,6 +178,7 @@ async function prepareLoop(config: RunConfig, dataset: Dataset, checkpoint?: str
     sgd: { momentum: config.momentum, nesterov: config.nesterov, weightDecay: config.weightDecay },
     augmentation: config.augment ? ({ kind: 'crop-flip', pad: 4 } as const) : ({ kind: 'none' } as const),
     seed: config.seed,
+    objective: objectiveOf(config, dataset.imageShape),
   };
   if (checkpoint === undefined) {
     return new TrainLoop(
@@ -134,6 +214,8 @@ export async function runTraining(
   }
   const dataset = loadDataset(config.dataset);
   parseModelSpec(config.model);
+  objectiveOf(config, dataset.imageShape);
+  const evalAttack = evalAttackOf(config, dataset.imageShape);
   mkdirSync(out, { recursive: true });
   const loop = await prepareLoop(config, dataset, resumeFrom);
   for (const observer of options.observers ?? []) loop.observe(observer);
@@ -145,6 +227,7 @@ export async function runTraining(
     step: loop.step,
     totalSteps: total,
     testAccuracy: null,
+    robustAccuracy: null,
     error: null,
   };
   writeRunRecord(out, record);
@@ -159,6 +242,20 @@ export async function runTraining(
   const checkpoint = async () => {
     const path = await saveCheckpoint(checkpoints, loop.model, loop.optimizer.getState(), loop.step);
     onEvent({ kind: 'checkpoint', step: loop.step, path });
+  };
+  const evaluate = async (limit: number) => {
+    const testAccuracy = await accuracy(loop.model, dataset, dataset.test, { limit });
+    const robust = evalAttack
+      ? {
+          ...(await evaluateRobustness(classifierOf(loop.model), dataset, evalAttack, {
+            limit: config.robustLimit,
+            seed: config.seed,
+          })),
+          attack: formatAttack(evalAttack),
+        }
+      : null;
+    onEvent({ kind: 'eval', step: loop.step, testAccuracy, images: Math.min(limit, dataset.test.count), robust });
+    return { testAccuracy, robustAccuracy: robust?.robustAccuracy ?? null };
   };
   const started = now();
   const firstStep = loop.step;
@@ -175,9 +272,7 @@ export async function runTraining(
         etaSeconds: (elapsed / done) * (total - loop.step),
       });
       if (config.evalEvery > 0 && loop.step % config.evalEvery === 0 && loop.step < total) {
-        const limit = config.evalLimit > 0 ? config.evalLimit : dataset.test.count;
-        const testAccuracy = await accuracy(loop.model, dataset, dataset.test, { limit });
-        onEvent({ kind: 'eval', step: loop.step, testAccuracy, images: Math.min(limit, dataset.test.count) });
+        await evaluate(config.evalLimit > 0 ? config.evalLimit : dataset.test.count);
       }
       if (config.checkpointEvery > 0 && loop.step % config.checkpointEvery === 0 && loop.step < total) {
         await checkpoint();
@@ -185,9 +280,8 @@ export async function runTraining(
       }
     }
     if (!existsSync(checkpointPath(checkpoints, loop.step))) await checkpoint();
-    const testAccuracy = await accuracy(loop.model, dataset, dataset.test);
-    onEvent({ kind: 'eval', step: loop.step, testAccuracy, images: dataset.test.count });
-    writeRunRecord(out, { ...record, status: 'completed', step: loop.step, testAccuracy });
+    const { testAccuracy, robustAccuracy } = await evaluate(dataset.test.count);
+    writeRunRecord(out, { ...record, status: 'completed', step: loop.step, testAccuracy, robustAccuracy });
     onEvent({ kind: 'done', step: loop.step, testAccuracy, seconds: (now() - started) / 1000 });
     loop.optimizer.dispose();
     return { model: loop.model, testAccuracy };

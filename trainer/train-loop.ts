@@ -5,6 +5,9 @@ import { TrainingDivergedError } from './errors.js';
 import { createRng, mixSeed, permutation } from './rng.js';
 import { learningRate, type Schedule } from './schedule.js';
 import { SgdMomentum, type SgdOptions } from './optimizer.js';
+import { perturb, type AttackConfig } from './attacks/attack.js';
+import { classifierOf } from './models/classifier.js';
+import { mixup } from './mixup.js';
 
 export interface TrainOptions {
   batchSize: number;
@@ -15,7 +18,19 @@ export interface TrainOptions {
   augmentation: Augmentation;
   /** Seeds the data order and augmentation; with the model's seed, a run is reproducible. */
   seed: number;
+  /** The kind of training: plain, Madry adversarial, or mixup. */
+  objective: Objective;
 }
+
+/**
+ * What each minibatch minimises. `adversarial` is Madry et al.'s eq. 3: the clean loss plus ρ times
+ * the loss on PGD examples made at the current weights (without the clean term when `clean` is
+ * false: pure Madry training). `mixup` trains on mixed images and labels with λ ~ Beta(α, α).
+ */
+export type Objective =
+  | { kind: 'plain' }
+  | { kind: 'adversarial'; attack: AttackConfig; rho: number; clean: boolean }
+  | { kind: 'mixup'; alpha: number };
 
 /** What one minibatch update produced: plain numbers. */
 export interface StepResult {
@@ -27,14 +42,16 @@ export interface StepResult {
   loss: number;
   /** Learning rate used for the update. */
   lr: number;
+  /** Milliseconds spent making adversarial examples for this step (0 unless adversarial). */
+  attackMs: number;
 }
 
 /** Called after every minibatch with the updated model; training waits for it. */
 export type StepObserver = (event: StepResult & { model: tf.LayersModel }) => void | Promise<void>;
 
-/** Mean softmax cross-entropy from logits (the layers API's version clips and kills gradients). */
-export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D, classes: number): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar;
+/** Mean softmax cross-entropy from logits and one-hot or soft targets (the layers API's version clips and kills gradients). */
+export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
 }
 
 /**
@@ -76,21 +93,73 @@ export class TrainLoop {
     return this.epochOrder.order.subarray(start, start + batchSize);
   }
 
+  /**
+   * The minibatch of update `step` as the loss sees it: images, soft targets, and for adversarial
+   * training the PGD images appended after the clean ones.
+   */
+  private async prepareBatch(step: number): Promise<{ x: tf.Tensor4D; targets: tf.Tensor2D; attackMs: number }> {
+    const { dataset, model, options } = this;
+    const classes = dataset.classNames.length;
+    const rng = createRng(mixSeed(options.seed, step, 0x61756774));
+    const { x, labels } = makeBatch(dataset, dataset.train, this.batchIndices(step), options.augmentation, rng);
+    const targets = tf.tidy(() => tf.oneHot(labels, classes).toFloat() as tf.Tensor2D);
+    const objective = options.objective;
+    switch (objective.kind) {
+      case 'plain':
+        labels.dispose();
+        return { x, targets, attackMs: 0 };
+      case 'mixup': {
+        const mixed = mixup(x, targets, objective.alpha, rng);
+        tf.dispose([x, targets, labels]);
+        return { x: mixed.x, targets: mixed.targets, attackMs: 0 };
+      }
+      case 'adversarial': {
+        const started = performance.now();
+        const goal = Int32Array.from(await labels.data());
+        const attack =
+          objective.attack.kind === 'pgd'
+            ? { ...objective.attack, seed: mixSeed(objective.attack.seed, step) }
+            : objective.attack;
+        const adversarial = await perturb(classifierOf(model), x, goal, attack);
+        const attackMs = performance.now() - started;
+        const both = tf.tidy(() => ({
+          x: tf.concat([x, adversarial]) as tf.Tensor4D,
+          targets: tf.concat([targets, targets]) as tf.Tensor2D,
+        }));
+        tf.dispose([x, targets, labels, adversarial]);
+        return { ...both, attackMs };
+      }
+      default: {
+        const never: never = objective;
+        return never;
+      }
+    }
+  }
+
+  /** The minibatch loss from logits of the prepared batch. */
+  private loss(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+    const objective = this.options.objective;
+    if (objective.kind !== 'adversarial') return crossEntropy(logits, targets);
+    const n = logits.shape[0] / 2;
+    const [clean, adversarial] = tf.split(logits, [n, n]);
+    const [cleanTargets] = tf.split(targets, [n, n]);
+    const robust = tf.mul(crossEntropy(adversarial!, cleanTargets!), objective.rho);
+    return (objective.clean ? tf.add(crossEntropy(clean!, cleanTargets!), robust) : robust) as tf.Scalar;
+  }
+
   /** Runs one minibatch update, then the observers. Throws TrainingDivergedError on a non-finite loss. */
   async runStep(): Promise<StepResult> {
-    const { dataset, model, options } = this;
+    const { model, options } = this;
     const lr = learningRate(options.schedule, options.lr, this.step / this.stepsPerEpoch);
-    const indices = this.batchIndices(this.step);
-    const rng = createRng(mixSeed(options.seed, this.step, 0x61756774));
-    const { x, labels } = makeBatch(dataset, dataset.train, indices, options.augmentation, rng);
+    const { x, targets, attackMs } = await this.prepareBatch(this.step);
     const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, labels, dataset.classNames.length),
+      () => this.loss(model.apply(x, { training: true }) as tf.Tensor2D, targets),
       weights,
     );
     const loss = (await value.data())[0]!;
     if (!Number.isFinite(loss)) {
-      tf.dispose([x, labels, value, grads]);
+      tf.dispose([x, targets, value, grads]);
       throw new TrainingDivergedError(this.step + 1, loss);
     }
     this.optimizer.apply(
@@ -98,9 +167,9 @@ export class TrainLoop {
       weights.map((w) => grads[w.name]!),
       lr,
     );
-    tf.dispose([x, labels, value, grads]);
+    tf.dispose([x, targets, value, grads]);
     this.step++;
-    const result: StepResult = { step: this.step, epoch: this.step / this.stepsPerEpoch, loss, lr };
+    const result: StepResult = { step: this.step, epoch: this.step / this.stepsPerEpoch, loss, lr, attackMs };
     for (const observer of this.observers) await observer({ ...result, model });
     return result;
   }

@@ -12,7 +12,7 @@ import { accuracy } from '../../trainer/evaluate.js';
 import { buildModel } from '../../trainer/models/build.js';
 import { parseModelSpec } from '../../trainer/models/model-spec.js';
 import { createRng } from '../../trainer/rng.js';
-import { runTraining, type RunConfig } from '../../trainer/run.js';
+import { RUN_DEFAULTS, runTraining, type RunConfig } from '../../trainer/run.js';
 import { TrainLoop, type TrainOptions } from '../../trainer/train-loop.js';
 
 let backend: BackendInfo;
@@ -29,6 +29,7 @@ const options = (overrides: Partial<TrainOptions> = {}): TrainOptions => ({
   sgd: { momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
   augmentation: { kind: 'none' },
   seed: 1,
+  objective: { kind: 'plain' },
   ...overrides,
 });
 
@@ -101,8 +102,7 @@ describe('checkpoints', () => {
 
   test('a run interrupted at step 7 and resumed from its step-6 checkpoint repeats a straight run exactly', async () => {
     const config: RunConfig = {
-      dataset: 'mnist',
-      model: 'cnn',
+      ...RUN_DEFAULTS,
       batchSize: 32,
       steps: 12,
       epochs: 0,
@@ -116,6 +116,7 @@ describe('checkpoints', () => {
       checkpointEvery: 3,
       evalEvery: 0,
       evalLimit: 0,
+      evalAttack: 'none',
     };
     const record = (into: number[]) => [({ loss }: { loss: number }) => void into.push(loss)];
     const straight: number[] = [];
