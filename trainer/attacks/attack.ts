@@ -57,8 +57,8 @@ export function validateAttack(config: AttackConfig): void {
   if (config.kind === 'pgd') {
     if (!Number.isInteger(config.steps) || config.steps < 1)
       throw new InvalidArgumentError(`invalid attack steps: ${config.steps}; expected a positive integer`);
-    if (!(config.stepSize > 0))
-      throw new InvalidArgumentError(`invalid attack step size: ${config.stepSize}; expected a number > 0`);
+    if (!(config.stepSize >= 0))
+      throw new InvalidArgumentError(`invalid attack step size: ${config.stepSize}; expected a number ≥ 0`);
   }
 }
 
