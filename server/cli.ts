@@ -1,80 +1,72 @@
-import { join } from 'node:path';
-import { backendFromEnv, initBackend, toBackendKind, type BackendInfo } from '../trainer/backend.js';
 import { SlicewatchError } from '../trainer/errors.js';
-import { readRunRecord, runTraining } from '../trainer/run.js';
-import { formatOptions, parseFlags } from './args.js';
-import { TRAIN_DEFAULTS, TRAIN_OPTIONS, validateTrainConfig, type TrainCommandConfig } from './config.js';
-import { progressPrinter } from './progress.js';
+import { formatOptions } from './args.js';
+import { attackCommand } from './commands/attack.js';
+import { evalCommand } from './commands/eval.js';
+import { trainCommand } from './commands/train.js';
+import {
+  ATTACK_DEFAULTS,
+  ATTACK_OPTIONS,
+  EVAL_DEFAULTS,
+  EVAL_OPTIONS,
+  TRAIN_DEFAULTS,
+  TRAIN_OPTIONS,
+} from './config.js';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string; options: string }> = {
+  train: {
+    run: trainCommand,
+    summary: 'train a model (plain, adversarial or mixup), with progress, test and robust accuracy, checkpoints',
+    options: formatOptions(TRAIN_DEFAULTS, TRAIN_OPTIONS),
+  },
+  eval: {
+    run: evalCommand,
+    summary: 'test accuracy of a checkpoint, and robust accuracy under an attack',
+    options: formatOptions(EVAL_DEFAULTS, EVAL_OPTIONS),
+  },
+  attack: {
+    run: attackCommand,
+    summary: 'adversarial examples for chosen images: PNGs, raw vectors and a report',
+    options: formatOptions(ATTACK_DEFAULTS, ATTACK_OPTIONS),
+  },
+};
 
 const USAGE = `slicewatch: watch a classifier's decision regions change while it learns
 
 usage: slicewatch <command> [options]
 
 commands:
-  train    train a model, with progress, test accuracy and checkpoints
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .join('\n')}
   help     show this text
 
-slicewatch train options:
-${formatOptions(TRAIN_DEFAULTS, TRAIN_OPTIONS)}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `slicewatch ${name} options:\n${c.options}`)
+  .join('\n\n')}
 
 environment:
   SLICEWATCH_BACKEND   force a compute backend (tensorflow, wasm, cpu), like --backend
+  SLICEWATCH_DEBUG     print stack traces of internal errors
 `;
-
-async function startBackend(flag: TrainCommandConfig['backend']): Promise<BackendInfo> {
-  const forced = flag === 'auto' ? backendFromEnv() : toBackendKind(flag);
-  const backend = await initBackend(forced);
-  for (const warning of backend.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(`backend: ${backend.kind} — ${backend.detail}\n`);
-  return backend;
-}
-
-function timestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
-async function train(argv: string[]): Promise<void> {
-  let config = parseFlags(argv, TRAIN_DEFAULTS, TRAIN_OPTIONS);
-  if (config.backend !== 'auto') toBackendKind(config.backend);
-  validateTrainConfig(config);
-  if (config.resume) {
-    // The stored run defines the run; only its length can be extended from the command line.
-    const stored = readRunRecord(config.out).config;
-    const given = new Set(argv.map((a) => a.replace(/^--/, '').split('=')[0]));
-    config = {
-      ...config,
-      ...stored,
-      steps: given.has('steps') ? config.steps : stored.steps,
-      epochs: given.has('epochs') ? config.epochs : stored.epochs,
-    };
-  }
-  const out = config.out || join('runs', timestamp(new Date()));
-  const backend = await startBackend(config.backend);
-  process.stdout.write(`run folder: ${out}\n`);
-  const { backend: _backend, out: _out, resume, ...runConfig } = config;
-  const every = Math.max(1, Math.round(config.steps / 20));
-  await runTraining(runConfig, { out, backend, resume, onEvent: progressPrinter(process.stdout, every) });
-}
 
 /** Runs one CLI command; returns the process exit code (0 ok, 1 user error, 2 usage, 70 internal). */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'train':
-        if (rest.includes('--help') || rest.includes('-h')) break;
-        await train(rest);
-        return 0;
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        break;
-      default:
-        process.stderr.write(`slicewatch: unknown command ${command}; try slicewatch --help\n`);
-        return 2;
-    }
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`slicewatch: unknown command ${name}; try slicewatch --help\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`usage: slicewatch ${name} [options]\n${command.summary}\n\n${command.options}\n`);
+    return 0;
+  }
+  try {
+    await command.run(rest);
     return 0;
   } catch (error) {
     if (error instanceof SlicewatchError) {

@@ -118,3 +118,98 @@ export function validateTrainConfig(config: TrainCommandConfig): void {
   if (config.resume && config.out === '')
     throw new InvalidArgumentError('--resume needs --out FOLDER naming the run to continue');
 }
+
+/** Options shared by the commands that load a trained model. */
+export interface ModelCommandConfig {
+  /** Checkpoint folder, or a run folder (its newest checkpoint). */
+  checkpoint: string;
+  /** Dataset spec; empty = the run's own (from its run.json), else mnist. */
+  dataset: string;
+  backend: 'auto' | BackendKind;
+}
+
+/** `slicewatch eval`: clean and robust accuracy of a checkpoint. */
+export interface EvalCommandConfig extends ModelCommandConfig {
+  /** `auto`, `none` or an attack spec. */
+  attack: string;
+  /** Test images in the fixed, seeded subset for robust accuracy. */
+  limit: number;
+  seed: number;
+}
+
+/** `slicewatch attack`: adversarial examples for chosen dataset images. */
+export interface AttackCommandConfig extends ModelCommandConfig {
+  attack: string;
+  /** Comma-separated image indices. */
+  indices: string;
+  split: string;
+  /** Comma-separated target classes (one per index, or one for all); empty = untargeted. */
+  targets: string;
+  out: string;
+  /** PNG upscaling factor (nearest neighbour). */
+  scale: number;
+}
+
+const MODEL_COMMAND_DEFAULTS: ModelCommandConfig = { checkpoint: '', dataset: '', backend: 'auto' };
+const MODEL_COMMAND_OPTIONS: OptionTable<ModelCommandConfig> = {
+  checkpoint: {
+    flag: 'checkpoint',
+    arg: 'PATH',
+    help: 'checkpoint folder, or a run folder for its newest checkpoint (required)',
+  },
+  dataset: { flag: 'dataset', arg: 'SPEC', help: "dataset spec (default: the run's own, else mnist)" },
+  backend: TRAIN_OPTIONS.backend,
+};
+
+export const EVAL_DEFAULTS: EvalCommandConfig = { ...MODEL_COMMAND_DEFAULTS, attack: 'auto', limit: 500, seed: 0 };
+export const EVAL_OPTIONS: OptionTable<EvalCommandConfig> = {
+  ...MODEL_COMMAND_OPTIONS,
+  attack: {
+    flag: 'attack',
+    arg: 'ATTACK',
+    help: "auto (PGD L∞ with Madry's evaluation settings for the dataset), none, or an attack spec",
+  },
+  limit: { flag: 'limit', arg: 'N', help: 'test images in the fixed, seeded subset for robust accuracy' },
+  seed: { flag: 'seed', arg: 'N', help: 'seed choosing that subset' },
+};
+
+export const ATTACK_DEFAULTS: AttackCommandConfig = {
+  ...MODEL_COMMAND_DEFAULTS,
+  attack: 'auto',
+  indices: '0',
+  split: 'test',
+  targets: '',
+  out: 'attacks',
+  scale: 4,
+};
+export const ATTACK_OPTIONS: OptionTable<AttackCommandConfig> = {
+  ...MODEL_COMMAND_OPTIONS,
+  attack: {
+    flag: 'attack',
+    arg: 'ATTACK',
+    help: "auto (PGD L∞ with Madry's evaluation settings) or pgd-linf, pgd-l2, fgsm-linf, fgsm-l2[:eps=E,steps=N,step=S,seed=N,random=0|1]",
+  },
+  indices: { flag: 'indices', arg: 'I,J,…', help: 'image indices in the split' },
+  split: { flag: 'split', arg: 'SPLIT', help: 'test or train' },
+  targets: {
+    flag: 'targets',
+    arg: 'C,…',
+    help: 'target classes for a targeted attack (one, or one per index); empty = untargeted',
+  },
+  out: {
+    flag: 'out',
+    arg: 'FOLDER',
+    help: 'where to write PNGs, raw vectors (.f32, little-endian float32) and report.json',
+  },
+  scale: { flag: 'scale', arg: 'N', help: 'PNG upscaling factor, nearest neighbour' },
+};
+
+/** Parses a comma-separated list of non-negative integers for a flag. */
+export function parseIndexList(flag: string, text: string): number[] {
+  const values = text.split(',').map((t) => t.trim());
+  const numbers = values.map(Number);
+  const bad = values.findIndex((t, i) => t === '' || !Number.isInteger(numbers[i]) || numbers[i]! < 0);
+  if (bad >= 0)
+    throw new InvalidArgumentError(`expected --${flag} to be comma-separated non-negative integers, received ${text}`);
+  return numbers;
+}

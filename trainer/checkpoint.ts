@@ -126,3 +126,16 @@ export function latestCheckpoint(folder: string): string | undefined {
   const last = names.at(-1);
   return last === undefined ? undefined : join(folder, last);
 }
+
+/**
+ * A checkpoint folder from a path that is one, or a run folder (its newest checkpoint).
+ * Throws CheckpointError saying what was expected.
+ */
+export function resolveCheckpoint(path: string): string {
+  if (existsSync(join(path, META_JSON))) return path;
+  const latest = latestCheckpoint(join(path, 'checkpoints'));
+  if (latest !== undefined) return latest;
+  throw new CheckpointError(
+    `${path}: neither a checkpoint folder (with ${META_JSON}) nor a run folder with checkpoints`,
+  );
+}

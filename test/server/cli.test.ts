@@ -50,6 +50,48 @@ describe('slicewatch train', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/^resuming at step 40 of 50/m);
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toMatchObject({ status: 'completed', step: 50 });
+
+    const evaluated = slicewatch([
+      'eval',
+      '--checkpoint',
+      out,
+      '--limit',
+      '20',
+      '--attack',
+      'pgd-linf:eps=0.1,steps=5',
+    ]);
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.stdout).toContain('checkpoint: ' + join(out, 'checkpoints', 'step-00000050'));
+    expect(evaluated.stdout).toMatch(/^test accuracy: \d+\.\d\d% on 1996 images$/m);
+    expect(evaluated.stdout).toMatch(
+      /^robust accuracy: \d+\.\d\d% \(clean \d+\.\d\d%\) on 20 test images \(seed 0\) under pgd-linf:eps=0.1,steps=5,step=0.01,seed=0,random=1;/m,
+    );
+
+    const attacks = join(out, 'attacks');
+    const attacked = slicewatch([
+      'attack',
+      '--checkpoint',
+      out,
+      '--indices',
+      '0,3',
+      '--targets',
+      '7',
+      '--out',
+      attacks,
+    ]);
+    expect(attacked.stderr).toBe('');
+    const report = JSON.parse(readFileSync(join(attacks, 'report.json'), 'utf8'));
+    expect(report.attack).toBe('pgd-linf:eps=0.3,steps=40,step=0.01,seed=0,random=1');
+    expect(report.examples.map((e: { index: number; target: string }) => [e.index, e.target])).toEqual([
+      [0, '7'],
+      [3, '7'],
+    ]);
+    for (const e of report.examples) expect(e.linf).toBeLessThanOrEqual(0.3 + 1e-6);
+    // 28 × 28 float32 values, and PNGs upscaled 4× to 112 × 112.
+    expect(readFileSync(join(attacks, 'test-3-adversarial.f32')).length).toBe(784 * 4);
+    const png = readFileSync(join(attacks, 'test-0-original.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([112, 112]);
   });
 
   test.each([
@@ -75,13 +117,23 @@ describe('slicewatch train', () => {
       message: 'slicewatch: /no/such/file.tar.gz: not found: give the CIFAR-10 binary folder or its .tar.gz\n',
     },
     {
+      args: ['train', '--adv', 'pgd-linf', '--mixup', '1'],
+      message: 'slicewatch: --adv and --mixup cannot be combined; choose one kind of training\n',
+    },
+    { args: ['eval'], message: 'slicewatch: --checkpoint PATH is required (a checkpoint or run folder)\n' },
+    {
+      args: ['attack', '--checkpoint', '/no/ckpt'],
+      message:
+        'slicewatch: /no/ckpt: neither a checkpoint folder (with checkpoint.json) nor a run folder with checkpoints\n',
+    },
+    {
       args: ['train', '--backend', 'tensorflow'],
       message:
         'slicewatch: backend tensorflow is not available: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (install it with: npm install @tensorflow/tfjs-node, or -gpu with CUDA)\n',
     },
-  ])('$args.1 $args.2: one-line error, exit 1', ({ args, message }) => {
+  ])('$args: one-line error, exit 1', ({ args, message }) => {
     const out = join(mkdtempSync(join(tmpdir(), 'slicewatch-cli-')), 'run');
-    const result = slicewatch(args.includes('--out') ? args : [...args, '--out', out]);
+    const result = slicewatch(args.includes('--out') || args[0] !== 'train' ? args : [...args, '--out', out]);
     expect(result.stderr).toBe(message);
     expect(result.code).toBe(1);
     // Nothing is left behind by a run that could not start.
@@ -103,9 +155,29 @@ describe('slicewatch train', () => {
     expect(wrong.stderr).toBe('slicewatch: invalid backend: gpu; expected one of tensorflow, wasm, cpu\n');
   });
 
-  test('--help documents every train option', () => {
+  test('--help documents every option of every command', () => {
     const help = slicewatch(['--help']);
     expect(help.code).toBe(0);
+    for (const flag of [
+      '--adv',
+      '--eps',
+      '--adv-steps',
+      '--adv-step-size',
+      '--rho',
+      '--adv-only',
+      '--mixup',
+      '--eval-attack',
+      '--robust-limit',
+      '--checkpoint',
+      '--attack',
+      '--limit',
+      '--indices',
+      '--split',
+      '--targets',
+      '--scale',
+    ]) {
+      expect(help.stdout).toContain(`  ${flag}`);
+    }
     for (const flag of [
       '--dataset',
       '--model',

@@ -36,7 +36,11 @@ beforeAll(async () => {
   });
   for (let i = 0; i < 150; i++) await loop.runStep();
   classifier = classifierOf(model);
-  const batch = makeBatch(mnist, mnist.test, Array.from({ length: 100 }, (_, i) => i));
+  const batch = makeBatch(
+    mnist,
+    mnist.test,
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   x = batch.x;
   labels = Int32Array.from(batch.labels.dataSync());
   batch.labels.dispose();
@@ -98,7 +102,9 @@ test('iterative PGD beats single-step FGSM, and both beat random noise of the sa
   const eps = 0.1;
   const iterative = await attack(classifier, x, labels, pgd('linf', eps, 20));
   const single = await attack(classifier, x, labels, fgsm('linf', eps));
-  const noisy = tf.tidy(() => tf.clipByValue(tf.add(x, tf.mul(tf.sign(tf.randomUniform(x.shape, -1, 1, 'float32', 5)), eps)), 0, 1));
+  const noisy = tf.tidy(() =>
+    tf.clipByValue(tf.add(x, tf.mul(tf.sign(tf.randomUniform(x.shape, -1, 1, 'float32', 5)), eps)), 0, 1),
+  );
   const noise = accuracyOf(Int32Array.from(tf.argMax(classifier.logits(noisy as tf.Tensor4D), -1).dataSync()));
   const [p, f] = [accuracyOf(iterative.adversarialPrediction), accuracyOf(single.adversarialPrediction)];
   expect(p).toBeLessThan(f);
@@ -126,7 +132,12 @@ test('a targeted attack reaches its target far more often than chance (10%)', as
 
 test('attacks run in inference mode: batch-norm statistics do not move', async () => {
   const wrn = buildModel(parseModelSpec('wrn-10-1'), [32, 32, 3], 10, 1);
-  const movingMean = () => wrn.getWeights().filter((w) => w.name.includes('moving_mean'))[0]!.dataSync().slice();
+  const movingMean = () =>
+    wrn.weights
+      .find((w) => w.name.includes('moving_mean'))!
+      .read()
+      .dataSync()
+      .slice();
   const before = movingMean();
   const images = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   await attack(classifierOf(wrn), images, Int32Array.from([0, 1, 2, 3]), pgd('linf', 0.03, 3));
@@ -144,13 +155,29 @@ test('robust accuracy uses a fixed, seeded subset and the same attack gives the 
 
 describe('attack specs', () => {
   test('Madry defaults: MNIST ε 0.3, step 0.01, 40 steps; CIFAR 8/255, 2/255, 7 (train) or 20 (eval)', () => {
-    expect(parseAttack('pgd-linf', [28, 28, 1], 'train')).toEqual({ kind: 'pgd', norm: 'linf', eps: 0.3, stepSize: 0.01, steps: 40, randomStart: true, seed: 0 });
+    expect(parseAttack('pgd-linf', [28, 28, 1], 'train')).toEqual({
+      kind: 'pgd',
+      norm: 'linf',
+      eps: 0.3,
+      stepSize: 0.01,
+      steps: 40,
+      randomStart: true,
+      seed: 0,
+    });
     expect(parseAttack('pgd-linf', [32, 32, 3], 'train')).toMatchObject({ eps: 8 / 255, stepSize: 2 / 255, steps: 7 });
     expect(parseAttack('pgd-linf', [32, 32, 3], 'eval')).toMatchObject({ steps: 20 });
   });
   test('overrides and round trip', () => {
     const config = parseAttack('pgd-l2:eps=1.5,steps=12,step=0.2,seed=7,random=0', [28, 28, 1], 'eval');
-    expect(config).toEqual({ kind: 'pgd', norm: 'l2', eps: 1.5, stepSize: 0.2, steps: 12, randomStart: false, seed: 7 });
+    expect(config).toEqual({
+      kind: 'pgd',
+      norm: 'l2',
+      eps: 1.5,
+      stepSize: 0.2,
+      steps: 12,
+      randomStart: false,
+      seed: 7,
+    });
     expect(parseAttack(formatAttack(config), [28, 28, 1], 'eval')).toEqual(config);
     expect(() => parseAttack('cw-l2', [28, 28, 1], 'eval')).toThrow(/^invalid attack: cw-l2; expected pgd-linf/);
     expect(() => parseAttack('fgsm-linf:steps=3', [28, 28, 1], 'eval')).toThrow(/invalid attack parameter: steps=3/);
@@ -168,7 +195,9 @@ describe('ensembles', () => {
   test('an ensemble averages its members’ probabilities', () => {
     const other = classifierOf(buildModel(parseModelSpec('cnn'), mnist.imageShape, 10, 9));
     const images = x.slice([0, 0, 0, 0], [5, -1, -1, -1]);
-    const expected = tf.div(tf.add(tf.softmax(classifier.logits(images)), tf.softmax(other.logits(images))), 2).dataSync();
+    const expected = tf
+      .div(tf.add(tf.softmax(classifier.logits(images)), tf.softmax(other.logits(images))), 2)
+      .dataSync();
     const joint = tf.exp(ensemble([classifier, other]).logits(images)).dataSync();
     expected.forEach((p, i) => expect(joint[i]).toBeCloseTo(p, 5));
   });
@@ -189,10 +218,14 @@ describe('mixup', () => {
     const mixed = mixup(images, targets, 1, createRng(2));
     expect(mixed.lambda).toBeGreaterThan(0);
     expect(mixed.lambda).toBeLessThan(1);
-    tf.sum(mixed.targets, 1).dataSync().forEach((s) => expect(s).toBeCloseTo(1, 6));
+    tf.sum(mixed.targets, 1)
+      .dataSync()
+      .forEach((s) => expect(s).toBeCloseTo(1, 6));
     // Each row's largest weight is max(λ, 1 − λ) (or 1 where both images share a label).
     const rowMax = tf.max(mixed.targets, 1).dataSync();
-    rowMax.forEach((m) => expect([Math.max(mixed.lambda, 1 - mixed.lambda), 1].some((v) => Math.abs(v - m) < 1e-6)).toBe(true));
+    rowMax.forEach((m) =>
+      expect([Math.max(mixed.lambda, 1 - mixed.lambda), 1].some((v) => Math.abs(v - m) < 1e-6)).toBe(true),
+    );
   });
   test('Beta(½, ½) draws have mean ½ and variance 1/8', () => {
     const rng = createRng(3);

@@ -14,6 +14,8 @@ export type AttackConfig =
   | { kind: 'fgsm'; norm: Norm; eps: number }
   | { kind: 'pgd'; norm: Norm; eps: number; stepSize: number; steps: number; randomStart: boolean; seed: number };
 
+export type PgdConfig = Extract<AttackConfig, { kind: 'pgd' }>;
+
 /** Per-example outcome of an attack on a batch. */
 export interface AttackReport {
   cleanPrediction: Int32Array;
@@ -30,7 +32,7 @@ export interface AttackResult extends AttackReport {
 }
 
 /** Madry et al.'s published settings. */
-export const MADRY_MNIST: AttackConfig = {
+export const MADRY_MNIST: PgdConfig = {
   kind: 'pgd',
   norm: 'linf',
   eps: 0.3,
@@ -39,7 +41,7 @@ export const MADRY_MNIST: AttackConfig = {
   randomStart: true,
   seed: 0,
 };
-export const MADRY_CIFAR10_TRAIN: AttackConfig = {
+export const MADRY_CIFAR10_TRAIN: PgdConfig = {
   kind: 'pgd',
   norm: 'linf',
   eps: 8 / 255,
@@ -48,7 +50,7 @@ export const MADRY_CIFAR10_TRAIN: AttackConfig = {
   randomStart: true,
   seed: 0,
 };
-export const MADRY_CIFAR10_EVAL: AttackConfig = { ...MADRY_CIFAR10_TRAIN, steps: 20 };
+export const MADRY_CIFAR10_EVAL: PgdConfig = { ...MADRY_CIFAR10_TRAIN, steps: 20 };
 
 /** Checks an attack config; throws InvalidArgumentError naming the bad value. */
 export function validateAttack(config: AttackConfig): void {
@@ -78,7 +80,7 @@ function project(x: tf.Tensor4D, x0: tf.Tensor4D, norm: Norm, eps: number): tf.T
 }
 
 /** The attack as PGD settings (FGSM is one step of size ε from the original, no random start). */
-function asPgd(config: AttackConfig): Extract<AttackConfig, { kind: 'pgd' }> {
+function asPgd(config: AttackConfig): PgdConfig {
   return config.kind === 'pgd'
     ? config
     : { kind: 'pgd', norm: config.norm, eps: config.eps, stepSize: config.eps, steps: 1, randomStart: false, seed: 0 };

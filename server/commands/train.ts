@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { toBackendKind } from '../../trainer/backend.js';
+import { readRunRecord, runTraining } from '../../trainer/run.js';
+import { parseFlags } from '../args.js';
+import { TRAIN_DEFAULTS, TRAIN_OPTIONS, validateTrainConfig } from '../config.js';
+import { progressPrinter } from '../progress.js';
+import { startBackend } from './common.js';
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/** `slicewatch train`: a training run with progress, evaluations and checkpoints, or its resumption. */
+export async function trainCommand(argv: string[]): Promise<void> {
+  let config = parseFlags(argv, TRAIN_DEFAULTS, TRAIN_OPTIONS);
+  if (config.backend !== 'auto') toBackendKind(config.backend);
+  validateTrainConfig(config);
+  if (config.resume) {
+    // The stored run defines the run; only its length can be extended from the command line.
+    const stored = readRunRecord(config.out).config;
+    const given = new Set(argv.map((a) => a.replace(/^--/, '').split('=')[0]));
+    config = {
+      ...config,
+      ...stored,
+      steps: given.has('steps') ? config.steps : stored.steps,
+      epochs: given.has('epochs') ? config.epochs : stored.epochs,
+    };
+  }
+  const out = config.out || join('runs', timestamp(new Date()));
+  const backend = await startBackend(config.backend);
+  process.stdout.write(`run folder: ${out}\n`);
+  const { backend: _backend, out: _out, resume, ...runConfig } = config;
+  const every = Math.max(1, Math.round(config.steps / 20));
+  await runTraining(runConfig, { out, backend, resume, onEvent: progressPrinter(process.stdout, every) });
+}
