@@ -12,7 +12,8 @@ import { useStockWasmKernels } from '../trainer/kernels/register.js';
 import { buildModel } from '../trainer/models/build.js';
 import { parseModelSpec } from '../trainer/models/model-spec.js';
 import { createRng } from '../trainer/rng.js';
-import { TrainLoop } from '../trainer/train-loop.js';
+import { TrainLoop, type Objective } from '../trainer/train-loop.js';
+import { MADRY_CIFAR10_TRAIN, MADRY_MNIST } from '../trainer/attacks/attack.js';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -29,7 +30,7 @@ function randomCifarLike(count: number): Dataset {
   return { spec: 'random', imageShape: [32, 32, 3], classNames: [...'0123456789'], train: split, test: split };
 }
 
-function makeLoop(model: string, dataset: Dataset): TrainLoop {
+function makeLoop(model: string, dataset: Dataset, objective: Objective = { kind: 'plain' }): TrainLoop {
   return new TrainLoop(buildModel(parseModelSpec(model), dataset.imageShape, 10, 1), dataset, {
     batchSize: 64,
     lr: 0.01,
@@ -37,7 +38,7 @@ function makeLoop(model: string, dataset: Dataset): TrainLoop {
     sgd: { momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
     augmentation: model === 'cnn' ? { kind: 'none' } : { kind: 'crop-flip', pad: 4 },
     seed: 1,
-    objective: { kind: 'plain' },
+    objective,
   });
 }
 
@@ -118,6 +119,17 @@ for (const [name, dataset, steps] of [
   }
   console.log(line);
   if (profile) console.log(`  top kernels of one step:\n${await profileStep(loop)}`);
+  const madry = name === 'cnn' ? MADRY_MNIST : MADRY_CIFAR10_TRAIN;
+  for (const attackSteps of [7, 40]) {
+    const attack = { ...madry, steps: attackSteps };
+    const adversarial = await trainStepMs(
+      makeLoop(name, dataset, { kind: 'adversarial', attack, rho: 1, clean: true }),
+      3,
+    );
+    console.log(
+      `${name} adversarial train step (PGD-${attackSteps}), batch 64: ${adversarial.toFixed(0)} ms (${(adversarial / ours).toFixed(1)}x the plain step)`,
+    );
+  }
   for (const batch of [64, 256, 1024]) {
     const rate = await predictRate(loop.model, dataset.imageShape, batch);
     console.log(`${name} predict, batch ${batch}: ${rate.toFixed(0)} images/s`);
