@@ -2,12 +2,15 @@ import { SlicewatchError } from '../trainer/errors.js';
 import { formatOptions } from './args.js';
 import { attackCommand } from './commands/attack.js';
 import { evalCommand } from './commands/eval.js';
+import { sliceCommand } from './commands/slice.js';
 import { trainCommand } from './commands/train.js';
 import {
   ATTACK_DEFAULTS,
   ATTACK_OPTIONS,
   EVAL_DEFAULTS,
   EVAL_OPTIONS,
+  SLICE_DEFAULTS,
+  SLICE_OPTIONS,
   TRAIN_DEFAULTS,
   TRAIN_OPTIONS,
 } from './config.js';
@@ -22,6 +25,11 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
     run: evalCommand,
     summary: 'test accuracy of a checkpoint, and robust accuracy under an attack',
     options: formatOptions(EVAL_DEFAULTS, EVAL_OPTIONS),
+  },
+  slice: {
+    run: sliceCommand,
+    summary: 'the decision regions on the plane through three points: PNG and JSON',
+    options: formatOptions(SLICE_DEFAULTS, SLICE_OPTIONS),
   },
   attack: {
     run: attackCommand,

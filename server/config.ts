@@ -213,3 +213,58 @@ export function parseIndexList(flag: string, text: string): number[] {
     throw new InvalidArgumentError(`expected --${flag} to be comma-separated non-negative integers, received ${text}`);
   return numbers;
 }
+
+/** `slicewatch slice`: one slice of a checkpoint, as PNG and JSON. */
+export interface SliceCommandConfig extends ModelCommandConfig {
+  a: string;
+  b: string;
+  c: string;
+  resolution: number;
+  mode: string;
+  coarse: number;
+  batchSize: number;
+  scale: number;
+  shade: boolean;
+  profileSamples: number;
+  out: string;
+}
+
+export const SLICE_DEFAULTS: SliceCommandConfig = {
+  ...MODEL_COMMAND_DEFAULTS,
+  a: 'test:0',
+  b: 'adv(test:0;pgd-linf)',
+  c: 'grey',
+  resolution: 128,
+  mode: 'full',
+  coarse: 4,
+  batchSize: 256,
+  scale: 4,
+  shade: false,
+  profileSamples: 32,
+  out: 'slice',
+};
+
+const POINT_HELP =
+  'test:N, train:N, grey, random:SEED, noise(POINT;linf=M|l2=M;seed=S), adv(POINT;ATTACK[;model=PATH][;target=C])';
+export const SLICE_OPTIONS: OptionTable<SliceCommandConfig> = {
+  ...MODEL_COMMAND_OPTIONS,
+  a: { flag: 'a', arg: 'POINT', help: `first point, the slice's origin: ${POINT_HELP}` },
+  b: { flag: 'b', arg: 'POINT', help: 'second point; the s axis runs from a towards b' },
+  c: { flag: 'c', arg: 'POINT', help: 'third point (the paper\'s "third point dilemma", section 2.4)' },
+  resolution: { flag: 'resolution', arg: 'N', help: 'pixels along the longer side of the slice' },
+  mode: {
+    flag: 'mode',
+    arg: 'MODE',
+    help: 'full (every feasible pixel) or adaptive (coarse lattice, refined where labels differ)',
+  },
+  coarse: { flag: 'coarse', arg: 'N', help: 'adaptive mode: spacing of the first lattice, a power of two' },
+  batchSize: { flag: 'batch-size', arg: 'N', help: 'images per model call' },
+  scale: { flag: 'scale', arg: 'N', help: 'PNG upscaling factor, nearest neighbour' },
+  shade: { flag: 'shade', help: "darken pixels by the model's confidence" },
+  profileSamples: {
+    flag: 'profile-samples',
+    arg: 'N',
+    help: 'samples of the probability profiles along a→b, b→c, c→a',
+  },
+  out: { flag: 'out', arg: 'PATH', help: 'output path without extension: writes PATH.png and PATH.json' },
+};

@@ -1,11 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { permutation, type Rng } from './rng.js';
-
-/** A standard normal draw (Box–Muller). */
-function normal(rng: Rng): number {
-  const u = 1 - rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-}
+import { normal, permutation, type Rng } from './rng.js';
 
 /** A Gamma(shape, 1) draw (Marsaglia & Tsang; shape < 1 through the boost U^(1/shape)). */
 function gamma(shape: number, rng: Rng): number {

@@ -45,3 +45,9 @@ export function permutation(n: number, rng: Rng): Uint32Array {
   }
   return out;
 }
+
+/** A standard normal draw (Box–Muller). */
+export function normal(rng: Rng): number {
+  const u = 1 - rng.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}

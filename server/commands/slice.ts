@@ -1,0 +1,137 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { assertPositiveInteger } from '../../trainer/assert.js';
+import { InvalidArgumentError } from '../../trainer/errors.js';
+import { classifierOf, type Classifier } from '../../trainer/models/classifier.js';
+import { loadCheckpoint, resolveCheckpoint } from '../../trainer/checkpoint.js';
+import { buildPoint } from '../../slices/build-point.js';
+import { INFEASIBLE, SliceEvaluator, evaluateFrame, type EvaluationMode } from '../../slices/evaluate.js';
+import { pointToPixel, sliceGeometry } from '../../slices/geometry.js';
+import { CLASS_COLOURS, INFEASIBLE_COLOUR } from '../../slices/palette.js';
+import { formatPoint, parsePoint } from '../../slices/points.js';
+import { renderRegions } from '../../slices/render.js';
+import { encodePng } from '../../videos/png.js';
+import { parseFlags } from '../args.js';
+import { SLICE_DEFAULTS, SLICE_OPTIONS } from '../config.js';
+import { loadModelAndDataset } from './common.js';
+
+/**
+ * `slicewatch slice`: the decision regions of a checkpoint on the plane through three points, as
+ * a PNG (class colours, grey outside H, a, b, c marked) and a JSON with the geometry, the
+ * points' provenance and probabilities, the profiles and the metrics.
+ */
+export async function sliceCommand(argv: string[]): Promise<void> {
+  const config = parseFlags(argv, SLICE_DEFAULTS, SLICE_OPTIONS);
+  for (const key of ['resolution', 'coarse', 'batchSize', 'scale', 'profileSamples'] as const) {
+    assertPositiveInteger(`--${SLICE_OPTIONS[key].flag}`, config[key]);
+  }
+  if (config.mode !== 'full' && config.mode !== 'adaptive')
+    throw new InvalidArgumentError(`invalid mode: ${config.mode}; expected full or adaptive`);
+  const specs = { a: parsePoint(config.a), b: parsePoint(config.b), c: parsePoint(config.c) };
+  const { model, dataset, checkpoint } = await loadModelAndDataset(config);
+  const self = classifierOf(model);
+  const others = new Map<string, Classifier>();
+  const context = {
+    dataset,
+    classifier: async (name: string) => {
+      if (name === 'self') return self;
+      if (!others.has(name)) others.set(name, classifierOf((await loadCheckpoint(resolveCheckpoint(name))).model));
+      return others.get(name)!;
+    },
+  };
+  const a = await buildPoint(specs.a, context);
+  const b = await buildPoint(specs.b, context);
+  const c = await buildPoint(specs.c, context);
+  const started = performance.now();
+  const geometry = sliceGeometry(a.vector, b.vector, c.vector, { resolution: config.resolution });
+  const evaluator = new SliceEvaluator(geometry, dataset.imageShape, config.batchSize);
+  const mode: EvaluationMode = config.mode === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse: config.coarse };
+  const classes = dataset.classNames.length;
+  const frame = await evaluateFrame(
+    evaluator,
+    self,
+    { a: a.vector, b: b.vector, c: c.vector },
+    { mode, classes, profileSamples: config.profileSamples },
+  );
+  evaluator.dispose();
+  const seconds = (performance.now() - started) / 1000;
+
+  const markers = (['a', 'b', 'c'] as const).map((name, i) => ({
+    name,
+    ...pointToPixel(geometry, [a, b, c][i]!.vector)!,
+  }));
+  const image = renderRegions(frame.labels, frame.confidence, frame.width, frame.height, {
+    scale: config.scale,
+    shade: config.shade,
+    markers,
+  });
+  mkdirSync(dirname(config.out) || '.', { recursive: true });
+  writeFileSync(`${config.out}.png`, encodePng(image.rgb, image.width, image.height));
+  const probabilities = (row: number) =>
+    Array.from(frame.pointProbabilities.subarray(row * classes, (row + 1) * classes));
+  const argmax = (p: number[]) => p.indexOf(Math.max(...p));
+  const report = {
+    checkpoint,
+    dataset: dataset.spec,
+    classNames: dataset.classNames,
+    palette: { classes: CLASS_COLOURS.slice(0, classes), infeasible: INFEASIBLE_COLOUR, infeasibleLabel: INFEASIBLE },
+    points: Object.fromEntries(
+      (['a', 'b', 'c'] as const).map((name, i) => {
+        const p = [a, b, c][i]!;
+        const probs = probabilities(i);
+        return [
+          name,
+          {
+            spec: formatPoint(p.spec),
+            json: p.spec,
+            label: p.label,
+            predicted: argmax(probs),
+            probabilities: probs,
+            pixel: markers[i],
+          },
+        ];
+      }),
+    ),
+    geometry: {
+      d: geometry.d,
+      polygon: geometry.polygon,
+      rect: geometry.rect,
+      width: geometry.width,
+      height: geometry.height,
+      pixelSize: geometry.pixelSize,
+      feasiblePixels: geometry.feasibleCount,
+    },
+    mode: config.mode === 'full' ? 'full' : `adaptive (coarse ${config.coarse})`,
+    evaluatedPixels: frame.evaluated,
+    seconds,
+    metrics: frame.metrics,
+    profiles: Object.fromEntries(
+      ['a→b', 'b→c', 'c→a'].map((name, s) => [
+        name,
+        Array.from({ length: frame.profileSamples }, (_, k) =>
+          Array.from(
+            frame.profiles.subarray(
+              (s * frame.profileSamples + k) * classes,
+              (s * frame.profileSamples + k + 1) * classes,
+            ),
+          ),
+        ),
+      ]),
+    ),
+  };
+  writeFileSync(`${config.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const name = (label: number | null) => (label === null ? '-' : dataset.classNames[label]);
+  for (const [key, point] of Object.entries(report.points)) {
+    process.stdout.write(
+      `${key} = ${point.spec}: label ${name(point.label)}, predicted ${name(point.predicted)} (${(100 * Math.max(...point.probabilities)).toFixed(1)}%)\n`,
+    );
+  }
+  process.stdout.write(
+    `slice ${geometry.width}x${geometry.height}, ${geometry.feasibleCount} feasible pixels, ${frame.evaluated} evaluated in ${seconds.toFixed(2)} s; ` +
+      `regions: ${frame.metrics.components
+        .map((n, k) => (n ? `${dataset.classNames[k]}×${n}` : ''))
+        .filter(Boolean)
+        .join(' ')}\n`,
+  );
+  process.stdout.write(`wrote ${config.out}.png and ${config.out}.json\n`);
+}

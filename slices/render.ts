@@ -1,0 +1,73 @@
+import { colourOf, INFEASIBLE_COLOUR } from './palette.js';
+
+/** An RGB image: width × height × 3 bytes, row-major, top row first. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+/** A marked point: pixel coordinates in the unscaled frame and a one-letter name. */
+export interface Marker {
+  x: number;
+  y: number;
+  name: string;
+}
+
+export interface RenderOptions {
+  /** Each frame pixel becomes scale × scale output pixels, without smoothing (default 4). */
+  scale?: number;
+  /** Darken low-confidence pixels: colour × (0.4 + 0.6 · p) with p the top-class probability. */
+  shade?: boolean;
+  markers?: Marker[];
+}
+
+/**
+ * The picture of a frame's decision regions: one colour per class, grey outside H, optionally
+ * shaded by confidence, with a, b, c marked by white rings with a black border.
+ */
+export function renderRegions(
+  labels: Uint8Array,
+  confidence: Uint8Array,
+  width: number,
+  height: number,
+  options: RenderOptions = {},
+): RgbImage {
+  const scale = options.scale ?? 4;
+  const out: RgbImage = {
+    width: width * scale,
+    height: height * scale,
+    rgb: new Uint8Array(width * height * scale * scale * 3),
+  };
+  for (let y = 0; y < out.height; y++) {
+    for (let x = 0; x < out.width; x++) {
+      const p = Math.floor(y / scale) * width + Math.floor(x / scale);
+      const colour = colourOf(labels[p]!);
+      const k = options.shade && colour !== INFEASIBLE_COLOUR ? 0.4 + (0.6 * confidence[p]!) / 255 : 1;
+      const o = (y * out.width + x) * 3;
+      out.rgb[o] = Math.round(colour[0] * k);
+      out.rgb[o + 1] = Math.round(colour[1] * k);
+      out.rgb[o + 2] = Math.round(colour[2] * k);
+    }
+  }
+  for (const marker of options.markers ?? [])
+    drawRing(out, (marker.x + 0.5) * scale, (marker.y + 0.5) * scale, Math.max(3, scale * 1.5));
+  return out;
+}
+
+function setPixel(image: RgbImage, x: number, y: number, colour: readonly [number, number, number]): void {
+  if (x < 0 || y < 0 || x >= image.width || y >= image.height) return;
+  image.rgb.set(colour, (y * image.width + x) * 3);
+}
+
+/** A ring of the given radius: white, bordered in black inside and out so it shows on any colour. */
+function drawRing(image: RgbImage, cx: number, cy: number, radius: number): void {
+  const reach = Math.ceil(radius + 2);
+  for (let y = Math.floor(cy - reach); y <= cy + reach; y++) {
+    for (let x = Math.floor(cx - reach); x <= cx + reach; x++) {
+      const r = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
+      if (Math.abs(r - radius) <= 1) setPixel(image, x, y, [255, 255, 255]);
+      else if (Math.abs(r - radius) <= 2) setPixel(image, x, y, [0, 0, 0]);
+    }
+  }
+}
