@@ -1,12 +1,15 @@
 import { SlicewatchError } from '../trainer/errors.js';
 import { formatOptions } from './args.js';
 import { attackCommand } from './commands/attack.js';
+import { churchWindowCommand } from './commands/church-window.js';
 import { evalCommand } from './commands/eval.js';
 import { sliceCommand } from './commands/slice.js';
 import { trainCommand } from './commands/train.js';
 import {
   ATTACK_DEFAULTS,
   ATTACK_OPTIONS,
+  CHURCH_WINDOW_DEFAULTS,
+  CHURCH_WINDOW_OPTIONS,
   EVAL_DEFAULTS,
   EVAL_OPTIONS,
   SLICE_DEFAULTS,
@@ -31,6 +34,11 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
     summary: 'the decision regions on the plane through three points: PNG and JSON',
     options: formatOptions(SLICE_DEFAULTS, SLICE_OPTIONS),
   },
+  'church-window': {
+    run: churchWindowCommand,
+    summary: "the paper's Figure 4: local windows, adversarial vs random and random vs random directions",
+    options: formatOptions(CHURCH_WINDOW_DEFAULTS, CHURCH_WINDOW_OPTIONS),
+  },
   attack: {
     run: attackCommand,
     summary: 'adversarial examples for chosen images: PNGs, raw vectors and a report',
@@ -44,9 +52,9 @@ usage: slicewatch <command> [options]
 
 commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
   .join('\n')}
-  help     show this text
+  help           show this text
 
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `slicewatch ${name} options:\n${c.options}`)

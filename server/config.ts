@@ -268,3 +268,44 @@ export const SLICE_OPTIONS: OptionTable<SliceCommandConfig> = {
   },
   out: { flag: 'out', arg: 'PATH', help: 'output path without extension: writes PATH.png and PATH.json' },
 };
+
+/** `slicewatch church-window`: the paper's Figure 4 grid of local slices around one image. */
+export interface ChurchWindowCommandConfig extends ModelCommandConfig {
+  point: string;
+  attack: string;
+  /** Half-width of every window in input-space units (0 = twice the adversarial perturbation's L2 length). */
+  halfWidth: number;
+  count: number;
+  resolution: number;
+  batchSize: number;
+  scale: number;
+  out: string;
+}
+
+export const CHURCH_WINDOW_DEFAULTS: ChurchWindowCommandConfig = {
+  ...MODEL_COMMAND_DEFAULTS,
+  point: 'test:0',
+  attack: 'pgd-linf',
+  halfWidth: 0,
+  count: 12,
+  resolution: 64,
+  batchSize: 256,
+  scale: 2,
+  out: 'church-window',
+};
+
+export const CHURCH_WINDOW_OPTIONS: OptionTable<ChurchWindowCommandConfig> = {
+  ...MODEL_COMMAND_OPTIONS,
+  point: { flag: 'point', arg: 'POINT', help: 'the image at the centre of every window (a point spec, as for slice)' },
+  attack: { flag: 'attack', arg: 'ATTACK', help: 'attack giving the adversarial direction' },
+  halfWidth: {
+    flag: 'half-width',
+    arg: 'H',
+    help: 'half-width of each window in input units (0 = twice the L2 length of the adversarial perturbation)',
+  },
+  count: { flag: 'count', arg: 'N', help: 'windows per row group: N adversarial-vs-random, then N random-vs-random' },
+  resolution: { flag: 'resolution', arg: 'N', help: 'pixels per window side' },
+  batchSize: SLICE_OPTIONS.batchSize,
+  scale: SLICE_OPTIONS.scale,
+  out: SLICE_OPTIONS.out,
+};

@@ -71,3 +71,29 @@ function drawRing(image: RgbImage, cx: number, cy: number, radius: number): void
     }
   }
 }
+
+/** Tiles equally sized images into a grid of `columns`, separated by `gap` pixels of `background`. */
+export function tileImages(
+  images: RgbImage[],
+  columns: number,
+  gap = 4,
+  background: readonly [number, number, number] = [255, 255, 255],
+): RgbImage {
+  const w = images[0]!.width;
+  const h = images[0]!.height;
+  const rows = Math.ceil(images.length / columns);
+  const out: RgbImage = {
+    width: columns * w + (columns + 1) * gap,
+    height: rows * h + (rows + 1) * gap,
+    rgb: new Uint8Array(0),
+  };
+  out.rgb = new Uint8Array(out.width * out.height * 3);
+  for (let p = 0; p < out.width * out.height; p++) out.rgb.set(background, p * 3);
+  images.forEach((image, k) => {
+    const x0 = gap + (k % columns) * (w + gap);
+    const y0 = gap + Math.floor(k / columns) * (h + gap);
+    for (let y = 0; y < h; y++)
+      out.rgb.set(image.rgb.subarray(y * w * 3, (y + 1) * w * 3), ((y0 + y) * out.width + x0) * 3);
+  });
+  return out;
+}

@@ -89,6 +89,54 @@ describe('slicewatch train', () => {
     for (const e of report.examples) expect(e.linf).toBeLessThanOrEqual(0.3 + 1e-6);
     // 28 × 28 float32 values, and PNGs upscaled 4× to 112 × 112.
     expect(readFileSync(join(attacks, 'test-3-adversarial.f32')).length).toBe(784 * 4);
+    const sliced = slicewatch([
+      'slice',
+      '--checkpoint',
+      out,
+      '--b',
+      'test:1',
+      '--c',
+      'grey',
+      '--resolution',
+      '40',
+      '--mode',
+      'adaptive',
+      '--out',
+      join(out, 'slice'),
+    ]);
+    expect(sliced.stderr).toBe('');
+    expect(sliced.stdout).toMatch(/^slice \d+x\d+, \d+ feasible pixels, \d+ evaluated in/m);
+    const sliceReport = JSON.parse(readFileSync(join(out, 'slice.json'), 'utf8'));
+    expect(sliceReport.points.a).toMatchObject({ spec: 'test:0', label: 0 });
+    expect(Math.max(sliceReport.geometry.width, sliceReport.geometry.height)).toBe(40);
+    expect(sliceReport.profiles['a→b']).toHaveLength(32);
+    const slicePng = readFileSync(join(out, 'slice.png'));
+    expect([slicePng.readUInt32BE(16), slicePng.readUInt32BE(20)]).toEqual([
+      4 * sliceReport.geometry.width,
+      4 * sliceReport.geometry.height,
+    ]);
+
+    const church = slicewatch([
+      'church-window',
+      '--checkpoint',
+      out,
+      '--point',
+      'noise(grey;l2=3;seed=1)',
+      '--half-width',
+      '4',
+      '--count',
+      '2',
+      '--resolution',
+      '16',
+      '--out',
+      join(out, 'church'),
+    ]);
+    expect(church.stderr).toBe('');
+    const churchReport = JSON.parse(readFileSync(join(out, 'church.json'), 'utf8'));
+    expect(churchReport.windows).toHaveLength(4);
+    // Two columns of 16·2-pixel windows with 4-pixel gaps: 2·32 + 3·4.
+    expect(readFileSync(join(out, 'church.png')).readUInt32BE(16)).toBe(76);
+
     const png = readFileSync(join(attacks, 'test-0-original.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([112, 112]);

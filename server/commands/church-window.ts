@@ -1,0 +1,85 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { assertPositiveInteger, assertInRange } from '../../trainer/assert.js';
+import { classifierOf } from '../../trainer/models/classifier.js';
+import { buildPoint } from '../../slices/build-point.js';
+import { churchWindows } from '../../slices/church-window.js';
+import { SliceEvaluator } from '../../slices/evaluate.js';
+import { frameMetrics } from '../../slices/metrics.js';
+import { formatPoint, parsePoint } from '../../slices/points.js';
+import { renderRegions, tileImages } from '../../slices/render.js';
+import { sub, norm } from '../../slices/vector.js';
+import { encodePng } from '../../videos/png.js';
+import { parseFlags } from '../args.js';
+import { CHURCH_WINDOW_DEFAULTS, CHURCH_WINDOW_OPTIONS } from '../config.js';
+import { loadModelAndDataset } from './common.js';
+
+/**
+ * `slicewatch church-window`: the paper's Figure 4 for one image — windows of the adversarial
+ * direction against random ones (top rows) and of random against random (bottom rows), each
+ * centred on the image (marked) and of the same half-width — as one PNG and a JSON.
+ */
+export async function churchWindowCommand(argv: string[]): Promise<void> {
+  const config = parseFlags(argv, CHURCH_WINDOW_DEFAULTS, CHURCH_WINDOW_OPTIONS);
+  for (const key of ['count', 'resolution', 'batchSize', 'scale'] as const)
+    assertPositiveInteger(`--${CHURCH_WINDOW_OPTIONS[key].flag}`, config[key]);
+  assertInRange('--half-width', config.halfWidth, 0, 1e6);
+  const centreSpec = parsePoint(config.point);
+  const { model, dataset } = await loadModelAndDataset(config);
+  const classifier = classifierOf(model);
+  const context = { dataset, classifier: async () => classifier };
+  const centre = await buildPoint(centreSpec, context);
+  const adversarial = await buildPoint(
+    { kind: 'adversarial', of: centreSpec, attack: config.attack, model: 'self', target: null },
+    context,
+  );
+  const direction = sub(adversarial.vector, centre.vector);
+  const length = norm(direction);
+  const halfWidth = config.halfWidth > 0 ? config.halfWidth : 2 * length;
+  const windows = churchWindows(centre.vector, direction, {
+    halfWidth,
+    resolution: config.resolution,
+    count: config.count,
+  });
+  const classes = dataset.classNames.length;
+  const images = [];
+  const summary = [];
+  for (const window of windows) {
+    const evaluator = new SliceEvaluator(window.geometry, dataset.imageShape, config.batchSize);
+    const { labels, confidence } = await evaluator.evaluate(classifier);
+    evaluator.dispose();
+    const middle = Math.floor(config.resolution / 2);
+    images.push(
+      renderRegions(labels, confidence, config.resolution, config.resolution, {
+        scale: config.scale,
+        markers: [{ x: middle, y: middle, name: 'x' }],
+      }),
+    );
+    const metrics = frameMetrics(labels, config.resolution, config.resolution, classes);
+    summary.push({
+      along: window.along,
+      across: window.across,
+      feasiblePixels: window.geometry.feasibleCount,
+      area: metrics.area,
+      components: metrics.components,
+    });
+  }
+  const columns = Math.min(6, config.count);
+  const grid = tileImages(images, columns);
+  mkdirSync(dirname(config.out) || '.', { recursive: true });
+  writeFileSync(`${config.out}.png`, encodePng(grid.rgb, grid.width, grid.height));
+  const report = {
+    point: formatPoint(centreSpec),
+    adversarial: formatPoint(adversarial.spec),
+    perturbationL2: length,
+    halfWidth,
+    layout: `${columns} columns; the first ${config.count} windows have the adversarial direction along s (horizontal), the rest are random against random`,
+    classNames: dataset.classNames,
+    windows: summary,
+  };
+  writeFileSync(`${config.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(
+    `${windows.length} windows of half-width ${halfWidth.toFixed(3)} around ${report.point} (adversarial perturbation L2 ${length.toFixed(3)})\n` +
+      `wrote ${config.out}.png and ${config.out}.json\n`,
+  );
+}
