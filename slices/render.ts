@@ -1,3 +1,4 @@
+import { drawText, GLYPH_HEIGHT, textWidth } from './font.js';
 import { colourOf, INFEASIBLE_COLOUR } from './palette.js';
 
 /** An RGB image: width × height × 3 bytes, row-major, top row first. */
@@ -50,8 +51,18 @@ export function renderRegions(
       out.rgb[o + 2] = Math.round(colour[2] * k);
     }
   }
-  for (const marker of options.markers ?? [])
-    drawRing(out, (marker.x + 0.5) * scale, (marker.y + 0.5) * scale, Math.max(3, scale * 1.5));
+  for (const marker of options.markers ?? []) {
+    const cx = (marker.x + 0.5) * scale;
+    const cy = (marker.y + 0.5) * scale;
+    const radius = Math.max(3, scale * 1.5);
+    drawRing(out, cx, cy, radius);
+    // The name in white with a black shadow, readable on any class colour, kept inside the image.
+    const size = scale >= 4 ? 2 : 1;
+    const tx = Math.min(Math.round(cx + radius + 2), out.width - textWidth(marker.name, size) - 1);
+    const ty = Math.max(0, Math.min(Math.round(cy - (GLYPH_HEIGHT * size) / 2), out.height - GLYPH_HEIGHT * size - 1));
+    drawText(out.rgb, out.width, tx + 1, ty + 1, marker.name, [0, 0, 0], size);
+    drawText(out.rgb, out.width, tx, ty, marker.name, [255, 255, 255], size);
+  }
   return out;
 }
 
@@ -96,4 +107,39 @@ export function tileImages(
       out.rgb.set(image.rgb.subarray(y * w * 3, (y + 1) * w * 3), ((y0 + y) * out.width + x0) * 3);
   });
   return out;
+}
+
+/**
+ * A legend: one row per class with its colour swatch and name, and a last row for the grey of
+ * points outside the hypercube, on white; `scale` enlarges the 5×7 font.
+ */
+export function renderLegend(classNames: string[], scale = 2): RgbImage {
+  const rows = [
+    ...classNames.map((name, k) => ({ name: name === String(k) ? name : `${k} ${name}`, colour: colourOf(k) })),
+    { name: 'outside H', colour: INFEASIBLE_COLOUR },
+  ];
+  const line = (GLYPH_HEIGHT + 4) * scale;
+  const swatch = GLYPH_HEIGHT * scale;
+  const width = 4 * scale + swatch + 3 * scale + Math.max(...rows.map((r) => textWidth(r.name, scale))) + 4 * scale;
+  const height = rows.length * line + 4 * scale;
+  const rgb = new Uint8Array(width * height * 3).fill(255);
+  rows.forEach((row, k) => {
+    const top = 2 * scale + k * line + 2 * scale;
+    for (let y = top; y < top + swatch; y++)
+      for (let x = 4 * scale; x < 4 * scale + swatch; x++) rgb.set(row.colour, (y * width + x) * 3);
+    drawText(rgb, width, 4 * scale + swatch + 3 * scale, top, row.name, [0, 0, 0], scale);
+  });
+  return { width, height, rgb };
+}
+
+/** Places `right` to the right of `left`, top-aligned, on white. */
+export function besideImages(left: RgbImage, right: RgbImage): RgbImage {
+  const width = left.width + right.width;
+  const height = Math.max(left.height, right.height);
+  const rgb = new Uint8Array(width * height * 3).fill(255);
+  for (let y = 0; y < left.height; y++)
+    rgb.set(left.rgb.subarray(y * left.width * 3, (y + 1) * left.width * 3), y * width * 3);
+  for (let y = 0; y < right.height; y++)
+    rgb.set(right.rgb.subarray(y * right.width * 3, (y + 1) * right.width * 3), (y * width + left.width) * 3);
+  return { width, height, rgb };
 }

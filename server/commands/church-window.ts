@@ -7,7 +7,7 @@ import { churchWindows } from '../../slices/church-window.js';
 import { SliceEvaluator } from '../../slices/evaluate.js';
 import { frameMetrics } from '../../slices/metrics.js';
 import { formatPoint, parsePoint } from '../../slices/points.js';
-import { renderRegions, tileImages } from '../../slices/render.js';
+import { besideImages, renderLegend, renderRegions, tileImages } from '../../slices/render.js';
 import { sub, norm } from '../../slices/vector.js';
 import { encodePng } from '../../videos/png.js';
 import { parseFlags } from '../args.js';
@@ -65,7 +65,7 @@ export async function churchWindowCommand(argv: string[]): Promise<void> {
     });
   }
   const columns = Math.min(6, config.count);
-  const grid = tileImages(images, columns);
+  const grid = besideImages(tileImages(images, columns), renderLegend(dataset.classNames));
   mkdirSync(dirname(config.out) || '.', { recursive: true });
   writeFileSync(`${config.out}.png`, encodePng(grid.rgb, grid.width, grid.height));
   const report = {

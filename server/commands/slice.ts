@@ -9,7 +9,7 @@ import { INFEASIBLE, SliceEvaluator, evaluateFrame, type EvaluationMode } from '
 import { pointToPixel, sliceGeometry } from '../../slices/geometry.js';
 import { CLASS_COLOURS, INFEASIBLE_COLOUR } from '../../slices/palette.js';
 import { formatPoint, parsePoint } from '../../slices/points.js';
-import { renderRegions } from '../../slices/render.js';
+import { besideImages, renderLegend, renderRegions } from '../../slices/render.js';
 import { encodePng } from '../../videos/png.js';
 import { parseFlags } from '../args.js';
 import { SLICE_DEFAULTS, SLICE_OPTIONS } from '../config.js';
@@ -60,11 +60,12 @@ export async function sliceCommand(argv: string[]): Promise<void> {
     name,
     ...pointToPixel(geometry, [a, b, c][i]!.vector)!,
   }));
-  const image = renderRegions(frame.labels, frame.confidence, frame.width, frame.height, {
+  const regions = renderRegions(frame.labels, frame.confidence, frame.width, frame.height, {
     scale: config.scale,
     shade: config.shade,
     markers,
   });
+  const image = besideImages(regions, renderLegend(dataset.classNames));
   mkdirSync(dirname(config.out) || '.', { recursive: true });
   writeFileSync(`${config.out}.png`, encodePng(image.rgb, image.width, image.height));
   const probabilities = (row: number) =>

@@ -3,10 +3,9 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { initBackend } from '../../trainer/backend.js';
 import { imageAt, type Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
-import { buildModel } from '../../trainer/models/build.js';
 import { classifierOf, type Classifier } from '../../trainer/models/classifier.js';
-import { parseModelSpec } from '../../trainer/models/model-spec.js';
-import { TrainLoop, type Objective } from '../../trainer/train-loop.js';
+import type { Objective } from '../../trainer/train-loop.js';
+import { trainedMnistCnn } from '../fixtures/mnist-cnn.js';
 import { MADRY_MNIST } from '../../trainer/attacks/attack.js';
 import { buildPoint, type PointContext } from '../../slices/build-point.js';
 import { evaluateFrame, INFEASIBLE, SliceEvaluator } from '../../slices/evaluate.js';
@@ -18,18 +17,7 @@ let baseline: Classifier;
 let robust: Classifier;
 
 async function trained(objective: Objective, steps: number): Promise<Classifier> {
-  const model = buildModel(parseModelSpec('cnn'), mnist.imageShape, 10, 1);
-  const loop = new TrainLoop(model, mnist, {
-    batchSize: 64,
-    lr: 0.05,
-    schedule: { kind: 'constant' },
-    sgd: { momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
-    augmentation: { kind: 'none' },
-    seed: 1,
-    objective,
-  });
-  for (let i = 0; i < steps; i++) await loop.runStep();
-  return classifierOf(model);
+  return classifierOf((await trainedMnistCnn(mnist, steps, { objective })).model);
 }
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { CLASS_COLOURS, colourOf, INFEASIBLE_COLOUR } from '../../slices/palette.js';
-import { renderRegions, tileImages } from '../../slices/render.js';
+import { drawText, textWidth } from '../../slices/font.js';
+import { renderLegend, renderRegions, tileImages } from '../../slices/render.js';
 import { encodePng } from '../../videos/png.js';
 import { inflateSync } from 'node:zlib';
 
@@ -43,4 +44,25 @@ test('PNG: signature, IHDR with size and truecolour, and the raw rows inside IDA
   expect(png.subarray(37, 41).toString()).toBe('IDAT');
   expect(Array.from(inflateSync(png.subarray(41, 41 + idatLength)))).toEqual([0, 1, 2, 3, 4, 5, 6]);
   expect(png.subarray(-8, -4).toString()).toBe('IEND');
+});
+
+test('the 5×7 font draws "L" as a vertical stroke and a foot, scaled', () => {
+  const rgb = new Uint8Array(12 * 14 * 3);
+  drawText(rgb, 12, 0, 0, 'l', [255, 255, 255], 2);
+  const on = (x: number, y: number) => rgb[(y * 12 + x) * 3] === 255;
+  expect(on(0, 0) && on(1, 1) && on(0, 12)).toBe(true);
+  expect(on(2, 0)).toBe(false);
+  expect(on(9, 13) && on(8, 12)).toBe(true);
+  expect(textWidth('ab', 2)).toBe(22);
+});
+
+test('the legend lists every class with its colour, and grey for outside H', () => {
+  const legend = renderLegend(['zero', 'one'], 1);
+  // Three rows of 11 pixels plus 4 of margin.
+  expect(legend.height).toBe(37);
+  const at = (x: number, y: number) =>
+    Array.from(legend.rgb.subarray((y * legend.width + x) * 3, (y * legend.width + x) * 3 + 3));
+  expect(at(5, 5)).toEqual([...CLASS_COLOURS[0]!]);
+  expect(at(5, 16)).toEqual([...CLASS_COLOURS[1]!]);
+  expect(at(5, 27)).toEqual([...INFEASIBLE_COLOUR]);
 });

@@ -4,10 +4,9 @@ import { evaluateRobustness } from '../../trainer/attacks/robustness.js';
 import { initBackend } from '../../trainer/backend.js';
 import type { Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
-import { buildModel } from '../../trainer/models/build.js';
 import { classifierOf } from '../../trainer/models/classifier.js';
-import { parseModelSpec } from '../../trainer/models/model-spec.js';
-import { TrainLoop, type Objective } from '../../trainer/train-loop.js';
+import type { Objective } from '../../trainer/train-loop.js';
+import { mnistCnnLoop } from '../fixtures/mnist-cnn.js';
 
 let mnist: Dataset;
 beforeAll(async () => {
@@ -16,18 +15,10 @@ beforeAll(async () => {
 });
 
 async function trainCnn(objective: Objective, steps: number) {
-  const model = buildModel(parseModelSpec('cnn'), mnist.imageShape, 10, 1);
-  const loop = new TrainLoop(model, mnist, {
-    batchSize: 64,
-    lr: 0.05,
-    schedule: { kind: 'constant' },
-    sgd: { momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
-    augmentation: { kind: 'none' },
-    seed: 1,
-    objective,
-  });
+  const loop = mnistCnnLoop(mnist, { objective });
   let attackMs = 0;
   for (let i = 0; i < steps; i++) attackMs += (await loop.runStep()).attackMs;
+  const model = loop.model;
   // Madry et al.'s MNIST evaluation: PGD L∞, ε 0.3, step 0.01, 40 steps, random start; 100 test images.
   const robustness = await evaluateRobustness(classifierOf(model), mnist, MADRY_MNIST, { limit: 100, seed: 1 });
   return { ...robustness, attackMs };

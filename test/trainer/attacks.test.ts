@@ -13,7 +13,7 @@ import { ensemble } from '../../trainer/models/ensemble.js';
 import { parseModelSpec } from '../../trainer/models/model-spec.js';
 import { mixup, sampleBeta } from '../../trainer/mixup.js';
 import { createRng } from '../../trainer/rng.js';
-import { TrainLoop } from '../../trainer/train-loop.js';
+import { trainedMnistCnn } from '../fixtures/mnist-cnn.js';
 
 let mnist: Dataset;
 let model: tf.LayersModel;
@@ -24,17 +24,7 @@ let labels: Int32Array;
 beforeAll(async () => {
   await initBackend('wasm');
   mnist = loadDataset('mnist');
-  model = buildModel(parseModelSpec('cnn'), mnist.imageShape, 10, 2);
-  const loop = new TrainLoop(model, mnist, {
-    batchSize: 64,
-    lr: 0.05,
-    schedule: { kind: 'constant' },
-    sgd: { momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
-    augmentation: { kind: 'none' },
-    seed: 2,
-    objective: { kind: 'plain' },
-  });
-  for (let i = 0; i < 150; i++) await loop.runStep();
+  model = (await trainedMnistCnn(mnist, 150, { seed: 2 })).model;
   classifier = classifierOf(model);
   const batch = makeBatch(
     mnist,

@@ -14,6 +14,7 @@ import { parseModelSpec } from '../../trainer/models/model-spec.js';
 import { createRng } from '../../trainer/rng.js';
 import { RUN_DEFAULTS, runTraining, type RunConfig } from '../../trainer/run.js';
 import { TrainLoop, type TrainOptions } from '../../trainer/train-loop.js';
+import { mnistCnnLoop, trainOptions } from '../fixtures/mnist-cnn.js';
 
 let backend: BackendInfo;
 let mnist: Dataset;
@@ -22,19 +23,8 @@ beforeAll(async () => {
   mnist = loadDataset('mnist');
 });
 
-const options = (overrides: Partial<TrainOptions> = {}): TrainOptions => ({
-  batchSize: 64,
-  lr: 0.05,
-  schedule: { kind: 'constant' },
-  sgd: { momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
-  augmentation: { kind: 'none' },
-  seed: 1,
-  objective: { kind: 'plain' },
-  ...overrides,
-});
-
-const cnnLoop = (seed = 1, overrides: Partial<TrainOptions> = {}) =>
-  new TrainLoop(buildModel(parseModelSpec('cnn'), mnist.imageShape, 10, seed), mnist, options({ seed, ...overrides }));
+const options = trainOptions;
+const cnnLoop = (seed = 1, overrides: Partial<TrainOptions> = {}) => mnistCnnLoop(mnist, { seed, ...overrides });
 
 async function losses(loop: TrainLoop, steps: number): Promise<number[]> {
   const out: number[] = [];
