@@ -1,22 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
+import { classifierOf, type Classifier } from './models/classifier.js';
 import { makeBatch } from './batch.js';
 import type { Dataset, Split } from './datasets/dataset.js';
 
-/** Predicted classes of the model (in inference mode) for the first `limit` images of a split. */
+/** Predicted classes of a model or classifier (in inference mode) for the first `limit` images of a split. */
 export async function predictClasses(
-  model: tf.LayersModel,
+  model: tf.LayersModel | Classifier,
   dataset: Pick<Dataset, 'imageShape'>,
   split: Split,
   options: { batchSize?: number; limit?: number } = {},
 ): Promise<Int32Array> {
   const count = Math.min(split.count, options.limit ?? split.count);
   const batchSize = options.batchSize ?? 256;
+  const classifier = 'logits' in model ? model : classifierOf(model);
   const out = new Int32Array(count);
   for (let start = 0; start < count; start += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => start + i);
     const classes = tf.tidy(() => {
       const { x } = makeBatch(dataset, split, indices);
-      return tf.argMax(model.predict(x) as tf.Tensor, -1);
+      return tf.argMax(classifier.logits(x), -1);
     });
     out.set(await classes.data(), start);
     classes.dispose();
@@ -26,7 +28,7 @@ export async function predictClasses(
 
 /** Fraction of the first `limit` images of a split that the model classifies correctly. */
 export async function accuracy(
-  model: tf.LayersModel,
+  model: tf.LayersModel | Classifier,
   dataset: Pick<Dataset, 'imageShape'>,
   split: Split,
   options: { batchSize?: number; limit?: number } = {},

@@ -6,7 +6,6 @@ import { defaultAttack, formatAttack, parseAttack } from '../../trainer/attacks/
 import { assertPositiveInteger } from '../../trainer/assert.js';
 import { makeBatch } from '../../trainer/batch.js';
 import { InvalidArgumentError } from '../../trainer/errors.js';
-import { classifierOf } from '../../trainer/models/classifier.js';
 import { encodePng, imageToRgb } from '../../videos/png.js';
 import { parseFlags } from '../args.js';
 import { ATTACK_DEFAULTS, ATTACK_OPTIONS, parseIndexList } from '../config.js';
@@ -22,7 +21,7 @@ export async function attackCommand(argv: string[]): Promise<void> {
     throw new InvalidArgumentError(`invalid split: ${config.split}; expected test or train`);
   assertPositiveInteger('--scale', config.scale);
   const indices = parseIndexList('indices', config.indices);
-  const { model, dataset, checkpoint } = await loadModelAndDataset(config);
+  const { classifier, dataset, checkpoint } = await loadModelAndDataset(config);
   const split = dataset[config.split];
   const outOfRange = indices.find((i) => i >= split.count);
   if (outOfRange !== undefined)
@@ -46,7 +45,7 @@ export async function attackCommand(argv: string[]): Promise<void> {
       : parseAttack(config.attack, dataset.imageShape, 'eval');
   const { x, labels } = makeBatch(dataset, split, indices);
   const truth = Int32Array.from(await labels.data());
-  const result = await attack(classifierOf(model), x, truth, attackConfig, targets);
+  const result = await attack(classifier, x, truth, attackConfig, targets);
   const d = x.size / indices.length;
   const originals = x.dataSync() as Float32Array;
   const adversarials = result.adversarial.dataSync() as Float32Array;

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assertPositiveInteger, assertInRange } from '../../trainer/assert.js';
-import { classifierOf } from '../../trainer/models/classifier.js';
 import { buildPoint } from '../../slices/build-point.js';
 import { churchWindows } from '../../slices/church-window.js';
 import { SliceEvaluator } from '../../slices/evaluate.js';
@@ -25,8 +24,7 @@ export async function churchWindowCommand(argv: string[]): Promise<void> {
     assertPositiveInteger(`--${CHURCH_WINDOW_OPTIONS[key].flag}`, config[key]);
   assertInRange('--half-width', config.halfWidth, 0, 1e6);
   const centreSpec = parsePoint(config.point);
-  const { model, dataset } = await loadModelAndDataset(config);
-  const classifier = classifierOf(model);
+  const { classifier, dataset } = await loadModelAndDataset(config);
   const context = { dataset, classifier: async () => classifier };
   const centre = await buildPoint(centreSpec, context);
   const adversarial = await buildPoint(

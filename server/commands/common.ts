@@ -5,8 +5,9 @@ import { loadCheckpoint, resolveCheckpoint } from '../../trainer/checkpoint.js';
 import type { Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
 import { InvalidArgumentError } from '../../trainer/errors.js';
-import type * as tf from '@tensorflow/tfjs';
 import { readRunRecord } from '../../trainer/run.js';
+import { classifierOf, type Classifier } from '../../trainer/models/classifier.js';
+import { ensemble } from '../../trainer/models/ensemble.js';
 import type { ModelCommandConfig } from '../config.js';
 
 /** Starts the compute backend a flag (or SLICEWATCH_BACKEND) asks for, and reports it. */
@@ -24,18 +25,32 @@ function runFolderOf(checkpoint: string): string | undefined {
   return existsSync(join(run, 'run.json')) ? run : undefined;
 }
 
-/** Loads the checkpoint and dataset a model command names. */
+/**
+ * A classifier from a checkpoint or run folder, or from several joined by `+`: an ensemble of
+ * them (the mean of their probabilities).
+ */
+export async function loadClassifier(path: string): Promise<{ classifier: Classifier; checkpoints: string[] }> {
+  const checkpoints = path.split('+').map((part) => resolveCheckpoint(part));
+  const members = [];
+  for (const checkpoint of checkpoints) members.push(classifierOf((await loadCheckpoint(checkpoint)).model));
+  return { classifier: members.length === 1 ? members[0]! : ensemble(members), checkpoints };
+}
+
+/** Loads the checkpoint(s) and dataset a model command names. */
 export async function loadModelAndDataset(
   config: ModelCommandConfig,
-): Promise<{ model: tf.LayersModel; dataset: Dataset; checkpoint: string }> {
+): Promise<{ classifier: Classifier; dataset: Dataset; checkpoint: string }> {
   if (config.checkpoint === '')
     throw new InvalidArgumentError('--checkpoint PATH is required (a checkpoint or run folder)');
   if (config.backend !== 'auto') toBackendKind(config.backend);
-  const checkpoint = resolveCheckpoint(config.checkpoint);
-  const run = runFolderOf(checkpoint);
+  const first = resolveCheckpoint(config.checkpoint.split('+')[0]!);
+  const run = runFolderOf(first);
   const dataset = loadDataset(config.dataset || (run ? readRunRecord(run).config.dataset : 'mnist'));
   await startBackend(config.backend);
-  const { model } = await loadCheckpoint(checkpoint);
-  process.stdout.write(`checkpoint: ${checkpoint}\ndataset: ${dataset.spec}\n`);
-  return { model, dataset, checkpoint };
+  const { classifier, checkpoints } = await loadClassifier(config.checkpoint);
+  const checkpoint = checkpoints.join('+');
+  process.stdout.write(
+    `checkpoint: ${checkpoints.length > 1 ? `ensemble of ${checkpoint}` : checkpoint}\ndataset: ${dataset.spec}\n`,
+  );
+  return { classifier, dataset, checkpoint };
 }

@@ -2,8 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assertPositiveInteger } from '../../trainer/assert.js';
 import { InvalidArgumentError } from '../../trainer/errors.js';
-import { classifierOf, type Classifier } from '../../trainer/models/classifier.js';
-import { loadCheckpoint, resolveCheckpoint } from '../../trainer/checkpoint.js';
+import type { Classifier } from '../../trainer/models/classifier.js';
 import { buildPoint } from '../../slices/build-point.js';
 import { INFEASIBLE, SliceEvaluator, evaluateFrame, type EvaluationMode } from '../../slices/evaluate.js';
 import { pointToPixel, sliceGeometry } from '../../slices/geometry.js';
@@ -13,7 +12,7 @@ import { besideImages, renderLegend, renderRegions } from '../../slices/render.j
 import { encodePng } from '../../videos/png.js';
 import { parseFlags } from '../args.js';
 import { SLICE_DEFAULTS, SLICE_OPTIONS } from '../config.js';
-import { loadModelAndDataset } from './common.js';
+import { loadClassifier, loadModelAndDataset } from './common.js';
 
 /**
  * `slicewatch slice`: the decision regions of a checkpoint on the plane through three points, as
@@ -28,14 +27,14 @@ export async function sliceCommand(argv: string[]): Promise<void> {
   if (config.mode !== 'full' && config.mode !== 'adaptive')
     throw new InvalidArgumentError(`invalid mode: ${config.mode}; expected full or adaptive`);
   const specs = { a: parsePoint(config.a), b: parsePoint(config.b), c: parsePoint(config.c) };
-  const { model, dataset, checkpoint } = await loadModelAndDataset(config);
-  const self = classifierOf(model);
+  const { classifier, dataset, checkpoint } = await loadModelAndDataset(config);
+  const self = classifier;
   const others = new Map<string, Classifier>();
   const context = {
     dataset,
     classifier: async (name: string) => {
       if (name === 'self') return self;
-      if (!others.has(name)) others.set(name, classifierOf((await loadCheckpoint(resolveCheckpoint(name))).model));
+      if (!others.has(name)) others.set(name, (await loadClassifier(name)).classifier);
       return others.get(name)!;
     },
   };

@@ -67,6 +67,13 @@ describe('slicewatch train', () => {
       /^robust accuracy: \d+\.\d\d% \(clean \d+\.\d\d%\) on 20 test images \(seed 0\) under pgd-linf:eps=0.1,steps=5,step=0.01,seed=0,random=1;/m,
     );
 
+    // An ensemble of the run's two last checkpoints: usable wherever a model is.
+    const pair = `${out}+${join(out, 'checkpoints', 'step-00000040')}`;
+    const ensembleEval = slicewatch(['eval', '--checkpoint', pair, '--attack', 'none']);
+    expect(ensembleEval.stderr).toBe('');
+    expect(ensembleEval.stdout).toContain(`checkpoint: ensemble of ${join(out, 'checkpoints', 'step-00000050')}+`);
+    expect(ensembleEval.stdout).toMatch(/^test accuracy: \d+\.\d\d% on 1996 images$/m);
+
     const attacks = join(out, 'attacks');
     const attacked = slicewatch([
       'attack',
