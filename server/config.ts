@@ -10,9 +10,29 @@ export interface TrainCommandConfig extends RunConfig {
   /** Run folder; empty = runs/<date-time>. */
   out: string;
   resume: boolean;
+  /** Record frames of a slice set after training steps into the store. */
+  record: boolean;
+  store: string;
+  sliceSet: string;
+  recordEvery: number;
+  recordMode: string;
+  recordResolution: number;
+  sliceModel: string;
 }
 
-export const TRAIN_DEFAULTS: TrainCommandConfig = { ...RUN_DEFAULTS, backend: 'auto', out: '', resume: false };
+export const TRAIN_DEFAULTS: TrainCommandConfig = {
+  ...RUN_DEFAULTS,
+  backend: 'auto',
+  out: '',
+  resume: false,
+  record: false,
+  store: 'runs/slicewatch.db',
+  sliceSet: '',
+  recordEvery: 1,
+  recordMode: 'adaptive',
+  recordResolution: 64,
+  sliceModel: '',
+};
 
 /** One row of the option table: every config key has a flag, a placeholder and a help sentence. */
 export interface OptionSpec {
@@ -95,6 +115,25 @@ export const TRAIN_OPTIONS: OptionTable<TrainCommandConfig> = {
   backend: { flag: 'backend', arg: 'KIND', help: `compute backend: auto, ${BACKEND_KINDS.join(', ')}` },
   out: { flag: 'out', arg: 'FOLDER', help: 'run folder for run.json and checkpoints (default: runs/DATE-TIME)' },
   resume: { flag: 'resume', help: 'continue the run in --out from its newest checkpoint' },
+  record: { flag: 'record', help: 'record the decision regions of a slice set after training steps into the store' },
+  store: { flag: 'store', arg: 'FILE', help: 'the run store (SQLite) that recorded runs, scalars and frames go to' },
+  sliceSet: {
+    flag: 'slice-set',
+    arg: 'NAME',
+    help: 'slice set to record (default: default-DATASET, created on first use from three test images, a noise slice and, with --slice-model, an adversarial slice)',
+  },
+  recordEvery: { flag: 'record-every', arg: 'K', help: 'record frames every K steps (1 = every minibatch)' },
+  recordMode: { flag: 'record-mode', arg: 'MODE', help: 'full or adaptive slice evaluation while recording' },
+  recordResolution: {
+    flag: 'record-resolution',
+    arg: 'N',
+    help: 'pixels along the longer side of a new default slice set',
+  },
+  sliceModel: {
+    flag: 'slice-model',
+    arg: 'PATH',
+    help: "checkpoint the default set's adversarial point is computed against (e.g. a finished baseline)",
+  },
 };
 
 /** Checks the values that types cannot; throws InvalidArgumentError naming the flag. */

@@ -5,6 +5,7 @@ import { parseFlags } from '../args.js';
 import { TRAIN_DEFAULTS, TRAIN_OPTIONS, validateTrainConfig } from '../config.js';
 import { progressPrinter } from '../progress.js';
 import { startBackend } from './common.js';
+import { startRecording } from './record.js';
 
 function timestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -29,7 +30,36 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const out = config.out || join('runs', timestamp(new Date()));
   const backend = await startBackend(config.backend);
   process.stdout.write(`run folder: ${out}\n`);
-  const { backend: _backend, out: _out, resume, ...runConfig } = config;
+  const {
+    backend: _backend,
+    out: _out,
+    resume,
+    record: _record,
+    store: _store,
+    sliceSet: _sliceSet,
+    recordEvery: _recordEvery,
+    recordMode: _recordMode,
+    recordResolution: _recordResolution,
+    sliceModel: _sliceModel,
+    ...runConfig
+  } = config;
   const every = Math.max(1, Math.round(config.steps / 20));
-  await runTraining(runConfig, { out, backend, resume, onEvent: progressPrinter(process.stdout, every) });
+  const print = progressPrinter(process.stdout, every);
+  const recording = config.record ? await startRecording(config, runConfig, backend, out) : undefined;
+  try {
+    await runTraining(runConfig, {
+      out,
+      backend,
+      resume,
+      observers: recording ? [recording.observer] : [],
+      onEvent: (event) => {
+        recording?.onEvent(event);
+        print(event);
+      },
+    });
+    recording?.finish();
+  } catch (error) {
+    recording?.finish(error as Error);
+    throw error;
+  }
 }

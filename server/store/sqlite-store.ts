@@ -115,6 +115,12 @@ export class SqliteStore {
     }
   }
 
+  /** The id of the slice set with this name, if any. */
+  sliceSetByName(name: string): number | undefined {
+    const row = this.db.prepare('SELECT id FROM slice_sets WHERE name = ?').get(name) as { id: number } | undefined;
+    return row?.id;
+  }
+
   slicesOf(setId: number): StoredSlice[] {
     const rows = this.db.prepare('SELECT * FROM slices WHERE set_id = ? ORDER BY position').all(setId) as {
       id: number;
@@ -149,6 +155,12 @@ export class SqliteStore {
       )
       .run(name, setId, JSON.stringify(config), JSON.stringify(backend), process.pid, t, t);
     return Number(lastInsertRowid);
+  }
+
+  /** The id of the run with this name, if any. */
+  runByName(name: string): number | undefined {
+    const row = this.db.prepare('SELECT id FROM runs WHERE name = ?').get(name) as { id: number } | undefined;
+    return row?.id;
   }
 
   /** Takes over an interrupted run for resuming: running again, owned by this process. */

@@ -1,0 +1,85 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { SqliteStore, StoredSlice } from '../server/store/sqlite-store.js';
+import { classifierOf } from '../trainer/models/classifier.js';
+import type { StepResult } from '../trainer/train-loop.js';
+import { SliceEvaluator, evaluateFrame, type EvaluationMode } from './evaluate.js';
+import { encodeFrame, type FramePixels } from './frame-codec.js';
+import { sliceGeometry } from './geometry.js';
+
+/** Which steps get frames: every k-th, or log-spaced (about `perDecade` per factor of ten). */
+export type RecordSchedule = { kind: 'every'; k: number } | { kind: 'log'; perDecade: number };
+
+/** Whether a step is recorded under a schedule (step 1 always is). */
+export function isRecorded(schedule: RecordSchedule, step: number): boolean {
+  if (step === 1) return true;
+  if (schedule.kind === 'every') return step % schedule.k === 0;
+  const at = (s: number) => Math.floor(schedule.perDecade * Math.log10(s));
+  return at(step) !== at(step - 1);
+}
+
+export interface RecorderOptions {
+  mode: EvaluationMode;
+  schedule: RecordSchedule;
+  /** A key (non-delta) frame every this many recorded frames, bounding decode chains. */
+  keyEvery: number;
+  profileSamples: number;
+}
+
+/**
+ * The per-minibatch recorder: after each training step it evaluates every slice of the set on the
+ * updated model and writes the frames, with the step's scalars, in one store transaction. Training
+ * waits for it, so it never reads weights the optimizer is changing.
+ */
+export class Recorder {
+  private readonly evaluators: SliceEvaluator[];
+  private readonly previous = new Map<number, FramePixels>();
+  private recorded = 0;
+
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly runId: number,
+    private readonly slices: StoredSlice[],
+    private readonly imageShape: readonly [number, number, number],
+    private readonly classes: number,
+    private readonly options: RecorderOptions,
+  ) {
+    this.evaluators = slices.map(
+      (s) =>
+        new SliceEvaluator(
+          sliceGeometry(s.vectors.a, s.vectors.b, s.vectors.c, { resolution: s.resolution }),
+          imageShape,
+        ),
+    );
+  }
+
+  /** Records one step: the frames when the schedule says so, the scalars always. */
+  async record(result: StepResult, model: tf.LayersModel, extra: Record<string, number> = {}): Promise<void> {
+    const scalars = { loss: result.loss, lr: result.lr, ...extra };
+    if (!isRecorded(this.options.schedule, result.step)) {
+      this.store.putStep(this.runId, result.step, scalars, []);
+      return;
+    }
+    const classifier = classifierOf(model);
+    const key = this.recorded % this.options.keyEvery === 0;
+    const frames = [];
+    for (let i = 0; i < this.slices.length; i++) {
+      const slice = this.slices[i]!;
+      const previous = this.previous.get(slice.id);
+      const frame = await evaluateFrame(this.evaluators[i]!, classifier, slice.vectors, {
+        mode: this.options.mode,
+        classes: this.classes,
+        profileSamples: this.options.profileSamples,
+        previous: previous?.labels,
+      });
+      const delta = !key && previous !== undefined;
+      frames.push({ sliceId: slice.id, delta, data: encodeFrame(frame, delta ? previous : undefined) });
+      this.previous.set(slice.id, frame);
+    }
+    this.store.putStep(this.runId, result.step, scalars, frames);
+    this.recorded++;
+  }
+
+  dispose(): void {
+    for (const e of this.evaluators) e.dispose();
+  }
+}
