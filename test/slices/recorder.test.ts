@@ -1,0 +1,169 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect, test } from 'vitest';
+import { initBackend } from '../../trainer/backend.js';
+import type { Dataset } from '../../trainer/datasets/dataset.js';
+import { loadDataset } from '../../trainer/datasets/load.js';
+import { classifierOf } from '../../trainer/models/classifier.js';
+import { evaluateFrame, SliceEvaluator } from '../../slices/evaluate.js';
+import { sliceGeometry } from '../../slices/geometry.js';
+import { isRecorded, Recorder } from '../../slices/recorder.js';
+import { createSliceSet } from '../../slices/slice-set.js';
+import { parsePoint } from '../../slices/points.js';
+import { SqliteStore } from '../../server/store/sqlite-store.js';
+import { mnistCnnLoop } from '../fixtures/mnist-cnn.js';
+
+let mnist: Dataset;
+beforeAll(async () => {
+  await initBackend('wasm');
+  mnist = loadDataset('mnist');
+});
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'slicewatch-record-'));
+
+test('schedules: every k-th step, or log-spaced', () => {
+  const steps = (schedule: Parameters<typeof isRecorded>[0]) =>
+    Array.from({ length: 100 }, (_, i) => i + 1).filter((s) => isRecorded(schedule, s));
+  expect(steps({ kind: 'every', k: 25 })).toEqual([1, 25, 50, 75, 100]);
+  // Four per decade: at 10^(n/4) — 2, 4, 6, 10, 18, 32, 57, 100.
+  expect(steps({ kind: 'log', perDecade: 4 })).toEqual([1, 2, 4, 6, 10, 18, 32, 57, 100]);
+});
+
+test('recording every step of a short run: one frame per slice per step, equal to the evaluator on that step’s model', async () => {
+  const store = new SqliteStore(join(tempDir(), 'store.db'));
+  const specs = [
+    { name: 'classes', a: parsePoint('test:0'), b: parsePoint('test:1'), c: parsePoint('test:2'), resolution: 32 },
+    {
+      name: 'noise',
+      a: parsePoint('test:3'),
+      b: parsePoint('noise(test:3;l2=3;seed=1)'),
+      c: parsePoint('grey'),
+      resolution: 32,
+    },
+    { name: 'random', a: parsePoint('random:1'), b: parsePoint('test:4'), c: parsePoint('grey'), resolution: 24 },
+  ];
+  const loop = mnistCnnLoop(mnist);
+  const setId = await createSliceSet(store, 'test-set', specs, {
+    dataset: mnist,
+    classifier: async () => classifierOf(loop.model),
+  });
+  const slices = store.slicesOf(setId);
+  const runId = store.createRun('short', {}, { kind: 'wasm' }, setId);
+  const recorder = new Recorder(store, runId, slices, mnist.imageShape, 10, {
+    mode: { kind: 'adaptive', coarse: 4 },
+    schedule: { kind: 'every', k: 1 },
+    keyEvery: 4,
+    profileSamples: 8,
+  });
+  // Independent evaluators give the expected frames for each step's model.
+  const expected = new Map<string, Uint8Array>();
+  const checkers = slices.map(
+    (s) =>
+      new SliceEvaluator(
+        sliceGeometry(s.vectors.a, s.vectors.b, s.vectors.c, { resolution: s.resolution }),
+        mnist.imageShape,
+      ),
+  );
+  loop.observe(async (event) => {
+    await recorder.record(event, event.model);
+    for (let i = 0; i < slices.length; i++) {
+      const f = await evaluateFrame(checkers[i]!, classifierOf(event.model), slices[i]!.vectors, {
+        mode: { kind: 'adaptive', coarse: 4 },
+        classes: 10,
+        profileSamples: 8,
+      });
+      expected.set(`${slices[i]!.id}/${event.step}`, f.labels);
+      expected.set(`${slices[i]!.id}/${event.step}/confidence`, f.confidence);
+    }
+  });
+  for (let i = 0; i < 10; i++) await loop.runStep();
+  for (const slice of slices) {
+    const frames = [...store.frames(runId, slice.id)];
+    expect(frames.map((f) => f.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const { step, frame } of frames) {
+      expect(Array.from(frame.labels)).toEqual(Array.from(expected.get(`${slice.id}/${step}`)!));
+      expect(Array.from(frame.confidence)).toEqual(Array.from(expected.get(`${slice.id}/${step}/confidence`)!));
+    }
+    // Key frames at recorded frames 0, 4, 8; the rest are deltas.
+    expect(store.frameRows(runId, slice.id).map((r) => r.delta)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
+  }
+  expect(store.scalars(runId, 'loss')).toHaveLength(10);
+  recorder.dispose();
+  store.close();
+});
+
+test('kill -9 of `slicewatch train --record`, then --resume: every step recorded once, run completed', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'run');
+  const db = join(dir, 'store.db');
+  const args = [
+    '--import',
+    'tsx',
+    'server/bin.ts',
+    'train',
+    '--record',
+    '--store',
+    db,
+    '--out',
+    out,
+    '--record-resolution',
+    '24',
+    '--checkpoint-every',
+    '5',
+    '--eval-every',
+    '0',
+    '--eval-attack',
+    'none',
+  ];
+  const child = spawn(process.execPath, [...args, '--steps', '200'], { stdio: 'ignore' });
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      try {
+        const store = new SqliteStore(db);
+        const step = store.listRuns()[0]?.step ?? 0;
+        store.close();
+        if (step >= 12) {
+          clearInterval(poll);
+          resolve();
+        }
+      } catch {
+        // Not created yet.
+      }
+    }, 100);
+  });
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  const killed = new SqliteStore(db);
+  const [run] = killed.listRuns();
+  expect(run!.status).toBe('interrupted');
+  const killedAt = run!.step;
+  killed.close();
+
+  const resumed = spawnSync(process.execPath, [...args, '--resume', '--steps', '20'], { encoding: 'utf8' });
+  expect(resumed.stderr).toBe('');
+  // The newest checkpoint at or before the kill: a multiple of 5.
+  expect(resumed.stdout).toMatch(new RegExp(`^resuming at step ${Math.floor(killedAt / 5) * 5} of 20`, 'm'));
+  const store = new SqliteStore(db);
+  const [done] = store.listRuns();
+  expect(done).toMatchObject({ status: 'completed', step: 20 });
+  for (const slice of store.slicesOf(done!.setId!)) {
+    expect([...store.frames(done!.id, slice.id)].map((f) => f.step)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+  }
+  expect(store.scalars(done!.id, 'loss').map((s) => s.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  store.close();
+}, 240_000);
