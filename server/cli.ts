@@ -5,6 +5,7 @@ import { churchWindowCommand } from './commands/church-window.js';
 import { evalCommand } from './commands/eval.js';
 import { sliceCommand } from './commands/slice.js';
 import { trainCommand } from './commands/train.js';
+import { videoCommand } from './commands/video.js';
 import {
   ATTACK_DEFAULTS,
   ATTACK_OPTIONS,
@@ -16,6 +17,8 @@ import {
   SLICE_OPTIONS,
   TRAIN_DEFAULTS,
   TRAIN_OPTIONS,
+  VIDEO_DEFAULTS,
+  VIDEO_OPTIONS,
 } from './config.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string; options: string }> = {
@@ -38,6 +41,11 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
     run: churchWindowCommand,
     summary: "the paper's Figure 4: local windows, adversarial vs random and random vs random directions",
     options: formatOptions(CHURCH_WINDOW_DEFAULTS, CHURCH_WINDOW_OPTIONS),
+  },
+  video: {
+    run: videoCommand,
+    summary: 'MP4 of recorded runs on recorded slices, side by side and synchronised by step',
+    options: formatOptions(VIDEO_DEFAULTS, VIDEO_OPTIONS),
   },
   attack: {
     run: attackCommand,

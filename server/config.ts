@@ -348,3 +348,47 @@ export const CHURCH_WINDOW_OPTIONS: OptionTable<ChurchWindowCommandConfig> = {
   scale: SLICE_OPTIONS.scale,
   out: SLICE_OPTIONS.out,
 };
+
+/** `slicewatch video`: MP4 of recorded runs on recorded slices. */
+export interface VideoCommandConfig {
+  store: string;
+  /** Comma-separated run names (their --out folders); several = side by side. */
+  runs: string;
+  /** Comma-separated slice positions in the set, or `all`. */
+  slices: string;
+  fps: number;
+  scale: number;
+  time: string;
+  frames: number;
+  out: string;
+}
+
+export const VIDEO_DEFAULTS: VideoCommandConfig = {
+  store: 'runs/slicewatch.db',
+  runs: '',
+  slices: '0',
+  fps: 24,
+  scale: 4,
+  time: 'every',
+  frames: 240,
+  out: 'slicewatch.mp4',
+};
+
+export const VIDEO_OPTIONS: OptionTable<VideoCommandConfig> = {
+  store: TRAIN_OPTIONS.store,
+  runs: {
+    flag: 'runs',
+    arg: 'A,B,…',
+    help: 'recorded runs by name (their --out folder), side by side, synchronised by step (required; all must use the same slice set)',
+  },
+  slices: { flag: 'slices', arg: 'I,J,…|all', help: 'slices of the set by position, side by side' },
+  fps: { flag: 'fps', arg: 'N', help: 'frames per second' },
+  scale: { flag: 'scale', arg: 'N', help: 'upscaling of each slice pixel, nearest neighbour' },
+  time: {
+    flag: 'time',
+    arg: 'MAPPING',
+    help: 'every (one video frame per recorded step) or log (log-spaced steps, so early changes are visible)',
+  },
+  frames: { flag: 'frames', arg: 'N', help: 'video frames with --time log' },
+  out: { flag: 'out', arg: 'FILE', help: 'the MP4 file to write' },
+};
