@@ -166,4 +166,24 @@ test('kill -9 of `slicewatch train --record`, then --resume: every step recorded
   }
   expect(store.scalars(done!.id, 'loss').map((s) => s.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   store.close();
+
+  // The recorded run as a video of all its slices: one frame per recorded step.
+  const mp4 = join(dir, 'run.mp4');
+  const video = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'server/bin.ts', 'video', '--store', db, '--runs', out, '--slices', 'all', '--out', mp4],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(video.stderr).toBe('');
+  expect(video.stdout).toMatch(/^wrote .*run\.mp4: 20 frames, \d+x\d+, 24 fps \(steps 1-20\)$/m);
+  const probe = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', mp4],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(probe.stdout.trim()).toBe('h264,20');
 }, 240_000);

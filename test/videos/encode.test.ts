@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { renderLegend } from '../../slices/render.js';
+import { composeVideoFrame, videoSteps } from '../../videos/compose.js';
+import { encodeMp4 } from '../../videos/encode.js';
+import { FfmpegNotFoundError } from '../../videos/errors.js';
+import { locateFfmpeg } from '../../videos/locate-ffmpeg.js';
+import { syntheticFrame } from '../fixtures/frames.js';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'slicewatch-video-'));
+
+/** ffprobe's view of the first video stream. */
+function probe(file: string): {
+  codec_name: string;
+  pix_fmt: string;
+  width: number;
+  height: number;
+  nb_read_frames: string;
+} {
+  const out = execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-count_frames',
+      '-show_entries',
+      'stream=codec_name,pix_fmt,width,height,nb_read_frames',
+      '-of',
+      'json',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out).streams[0];
+}
+
+test('encodes piped frames to H.264 yuv420p with the expected size and frame count', async () => {
+  const out = join(tempDir(), 'clip.mp4');
+  const frames = Array.from({ length: 12 }, (_, i) => new Uint8Array(64 * 48 * 3).fill(i * 20));
+  let progress = 0;
+  const written = await encodeMp4(frames, out, { width: 64, height: 48, fps: 12, onProgress: (n) => (progress = n) });
+  expect(written).toBe(12);
+  expect(progress).toBe(12);
+  expect(probe(out)).toEqual({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 64, height: 48, nb_read_frames: '12' });
+  // +faststart: the index (moov) comes before the media data (mdat).
+  const head = execFileSync('head', ['-c', '4096', out]).toString('latin1');
+  expect(head.indexOf('moov')).toBeGreaterThan(0);
+  expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
+});
+
+test('a side-by-side video of two runs has two panels’ width plus the legend, padded even', async () => {
+  const legend = renderLegend(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  const one = composeVideoFrame([{ frame: syntheticFrame(10, 32), caption: ['a'] }], legend, 3);
+  const two = composeVideoFrame(
+    [
+      { frame: syntheticFrame(10, 32), caption: ['baseline'] },
+      { frame: syntheticFrame(14, 32), caption: ['adversarial'] },
+    ],
+    legend,
+    3,
+  );
+  // A panel is 32·3 pixels plus 8 of margin.
+  const panel = 32 * 3 + 8;
+  expect(two.width - one.width).toBeGreaterThanOrEqual(panel - 1);
+  expect(two.width - one.width).toBeLessThanOrEqual(panel + 1);
+  expect(two.width % 2).toBe(0);
+  expect(two.height % 2).toBe(0);
+  const out = join(tempDir(), 'side-by-side.mp4');
+  await encodeMp4([two.rgb, two.rgb, two.rgb], out, { width: two.width, height: two.height, fps: 24 });
+  expect(probe(out)).toMatchObject({ width: two.width, height: two.height, nb_read_frames: '3' });
+});
+
+test('time mappings: every recorded step, or log-spaced ones', () => {
+  const steps = Array.from({ length: 1000 }, (_, i) => i + 1);
+  expect(videoSteps(steps, 'every', 10)).toHaveLength(1000);
+  // 1, 10^(1/3) ≈ 2, 10^(2/3) ≈ 5, 10, 22, 46, 100, 215, 464, 1000.
+  expect(videoSteps(steps, 'log', 10)).toEqual([1, 2, 5, 10, 22, 46, 100, 215, 464, 1000]);
+});
+
+test('ffmpeg: FFMPEG_PATH wins, and a bad one is named', () => {
+  expect(locateFfmpeg({ FFMPEG_PATH: '/usr/bin/ffmpeg' })).toBe('/usr/bin/ffmpeg');
+  expect(() => locateFfmpeg({ FFMPEG_PATH: '/nope/ffmpeg' })).toThrow(FfmpegNotFoundError);
+  expect(() => locateFfmpeg({ PATH: '/nonexistent' })).toThrow(
+    /ffmpeg not found; looked in FFMPEG_PATH \(unset\), @ffmpeg-installer\/ffmpeg \(not installed\), ffmpeg on PATH \(none\)\. .*set FFMPEG_PATH/,
+  );
+});
