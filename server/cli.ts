@@ -2,6 +2,7 @@ import { SlicewatchError } from '../trainer/errors.js';
 import { formatOptions } from './args.js';
 import { attackCommand } from './commands/attack.js';
 import { churchWindowCommand } from './commands/church-window.js';
+import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
 import { sliceCommand } from './commands/slice.js';
 import { trainCommand } from './commands/train.js';
@@ -11,6 +12,8 @@ import {
   ATTACK_OPTIONS,
   CHURCH_WINDOW_DEFAULTS,
   CHURCH_WINDOW_OPTIONS,
+  DEMO_DEFAULTS,
+  DEMO_OPTIONS,
   EVAL_DEFAULTS,
   EVAL_OPTIONS,
   SLICE_DEFAULTS,
@@ -22,6 +25,11 @@ import {
 } from './config.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string; options: string }> = {
+  demo: {
+    run: demoCommand,
+    summary: 'the main job (npm start): baseline and Madry CNNs recorded on a slice set, side-by-side MP4s',
+    options: formatOptions(DEMO_DEFAULTS, DEMO_OPTIONS),
+  },
   train: {
     run: trainCommand,
     summary: 'train a model (plain, adversarial or mixup), with progress, test and robust accuracy, checkpoints',

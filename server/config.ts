@@ -392,3 +392,24 @@ export const VIDEO_OPTIONS: OptionTable<VideoCommandConfig> = {
   frames: { flag: 'frames', arg: 'N', help: 'video frames with --time log' },
   out: { flag: 'out', arg: 'FILE', help: 'the MP4 file to write' },
 };
+
+/** `slicewatch demo` (`npm start`): the product's main job on the embedded MNIST digits. */
+export interface DemoCommandConfig {
+  steps: number;
+  warmup: number;
+  out: string;
+  backend: 'auto' | BackendKind;
+}
+
+export const DEMO_DEFAULTS: DemoCommandConfig = { steps: 150, warmup: 50, out: '', backend: 'auto' };
+
+export const DEMO_OPTIONS: OptionTable<DemoCommandConfig> = {
+  steps: { flag: 'steps', arg: 'N', help: 'training steps of each of the two recorded runs' },
+  warmup: {
+    flag: 'warmup',
+    arg: 'N',
+    help: 'steps of the warm-up model that the adversarial slice is computed against',
+  },
+  out: { flag: 'out', arg: 'FOLDER', help: 'where runs, the store and the videos go (default: runs/demo-DATE-TIME)' },
+  backend: TRAIN_OPTIONS.backend,
+};

@@ -7,7 +7,8 @@ import { progressPrinter } from '../progress.js';
 import { startBackend } from './common.js';
 import { startRecording } from './record.js';
 
-function timestamp(date: Date): string {
+/** A date as YYYYMMDD-HHMMSS (UTC), for default folder names. */
+export function timestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
