@@ -14,6 +14,7 @@ import { parseModelSpec } from '../trainer/models/model-spec.js';
 import { createRng } from '../trainer/rng.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import { benchSlices } from './slices.js';
+import { benchRecording } from './record.js';
 import { TrainLoop, type Objective } from '../trainer/train-loop.js';
 import { MADRY_CIFAR10_TRAIN, MADRY_MNIST } from '../trainer/attacks/attack.js';
 
@@ -100,7 +101,7 @@ async function withStockKernels<T>(run: () => Promise<T>): Promise<T> {
 }
 
 const profile = process.argv.includes('--profile');
-const only = process.argv.includes('--slices') ? 'slices' : 'all';
+const only = process.argv.includes('--slices') ? 'slices' : process.argv.includes('--record') ? 'record' : 'all';
 const backend = await initBackend(backendFromEnv());
 console.log(`# slicewatch bench, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
@@ -140,8 +141,12 @@ for (const [name, dataset, steps] of only === 'slices'
   }
 }
 
-// Slices of an MNIST CNN trained for 300 steps (about 96% test accuracy).
-const trained = makeLoop('cnn', mnist);
-for (let i = 0; i < 300; i++) await trained.runStep();
+if (only !== 'record') {
+  // Slices of an MNIST CNN trained for 300 steps (about 96% test accuracy).
+  const trained = makeLoop('cnn', mnist);
+  for (let i = 0; i < 300; i++) await trained.runStep();
+  console.log('');
+  await benchSlices(classifierOf(trained.model), mnist);
+}
 console.log('');
-await benchSlices(classifierOf(trained.model), mnist);
+await benchRecording(() => makeLoop('cnn', mnist), mnist);

@@ -54,7 +54,7 @@ export class Recorder {
 
   /** Records one step: the frames when the schedule says so, the scalars always. */
   async record(result: StepResult, model: tf.LayersModel, extra: Record<string, number> = {}): Promise<void> {
-    const scalars = { loss: result.loss, lr: result.lr, ...extra };
+    const scalars = { loss: result.loss, lr: result.lr, epoch: result.epoch, ...extra };
     if (!isRecorded(this.options.schedule, result.step)) {
       this.store.putStep(this.runId, result.step, scalars, []);
       return;

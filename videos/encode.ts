@@ -2,6 +2,15 @@ import { spawn } from 'node:child_process';
 import { FfmpegFailedError } from './errors.js';
 import { locateFfmpeg } from './locate-ffmpeg.js';
 
+/** ffmpeg arguments that encode raw RGB frames of `width` × `height` from `input` (a file or pipe:0) to an MP4. */
+export function ffmpegMp4Args(input: string, width: number, height: number, fps: number, out: string): string[] {
+  return [
+    ['-hide_banner', '-loglevel', 'error', '-y'],
+    ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', input],
+    ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'veryfast', '-crf', '18', '-movflags', '+faststart', out],
+  ].flat();
+}
+
 export interface EncodeOptions {
   width: number;
   height: number;
@@ -24,33 +33,7 @@ export async function encodeMp4(
   const { width, height, fps } = options;
   if (width % 2 || height % 2) throw new RangeError(`H.264 in yuv420p needs even sides, received ${width}x${height}`);
   const ffmpeg = options.ffmpeg ?? locateFfmpeg();
-  const args = [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    '-s',
-    `${width}x${height}`,
-    '-r',
-    String(fps),
-    '-i',
-    'pipe:0',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '18',
-    '-movflags',
-    '+faststart',
-    out,
-  ];
+  const args = ffmpegMp4Args('pipe:0', width, height, fps, out);
   const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -63,6 +63,7 @@ export async function videoCommand(argv: string[]): Promise<void> {
         slice,
         frames: [...store.frames(run.id, slice.id)],
         loss: new Map(store.scalars(run.id, 'loss').map((s) => [s.step, s.value])),
+        epoch: new Map(store.scalars(run.id, 'epoch').map((s) => [s.step, s.value])),
         accuracy: store.scalars(run.id, 'testAccuracy'),
       })),
     );
@@ -79,11 +80,12 @@ export async function videoCommand(argv: string[]): Promise<void> {
           const shown = frameAt(c.frames, step) ?? c.frames[0]!;
           const accuracy = c.accuracy.filter((a) => a.step <= shown.step).at(-1);
           const loss = c.loss.get(shown.step);
+          const epoch = c.epoch.get(shown.step);
           return {
             frame: shown.frame,
             caption: [
               `${c.run.name.split('/').at(-1)} - ${c.slice.name}`,
-              `step ${shown.step}${loss === undefined ? '' : `  loss ${loss.toFixed(3)}`}`,
+              `step ${shown.step}${epoch === undefined ? '' : `  epoch ${epoch.toFixed(2)}`}${loss === undefined ? '' : `  loss ${loss.toFixed(3)}`}`,
               accuracy ? `test acc ${(100 * accuracy.value).toFixed(1)}%` : '',
             ],
           };
