@@ -109,7 +109,7 @@ console.log(`backend: ${backend.kind} (${backend.detail})\n`);
 
 const mnist = loadDataset('mnist');
 const cifar = randomCifarLike(1024);
-for (const [name, dataset, steps] of only === 'slices'
+for (const [name, dataset, steps] of only !== 'all'
   ? []
   : ([
       ['cnn', mnist, 15],
