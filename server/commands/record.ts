@@ -5,7 +5,9 @@ import type { Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
 import type { RunConfig, TrainEvent } from '../../trainer/run.js';
 import type { StepObserver } from '../../trainer/train-loop.js';
-import { Recorder } from '../../slices/recorder.js';
+import type * as tf from '@tensorflow/tfjs';
+import type { RecorderOptions } from '../../slices/recorder.js';
+import { WorkerRecorder } from '../../slices/worker-recorder.js';
 import { createSliceSet, defaultSliceSpecs, describeSlices } from '../../slices/slice-set.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { TrainCommandConfig } from '../config.js';
@@ -15,7 +17,7 @@ import { loadClassifier } from './common.js';
 export interface Recording {
   observer: StepObserver;
   onEvent: (event: TrainEvent) => void;
-  finish: (error?: Error) => void;
+  finish: (error?: Error) => Promise<void>;
 }
 
 /**
@@ -45,24 +47,41 @@ export async function startRecording(
   const existing = store.runByName(out);
   const runId = existing ?? store.createRun(out, runConfig, backend, setId);
   if (existing !== undefined) store.reopenRun(existing);
-  const recorder = new Recorder(store, runId, slices, dataset.imageShape, dataset.classNames.length, {
+  const options: RecorderOptions = {
     mode: config.recordMode === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse: 4 },
     schedule: { kind: 'every', k: config.recordEvery },
     keyEvery: 16,
     profileSamples: 32,
-  });
+  };
+  // The worker needs the model's topology, which exists from the first step on.
+  let recorder: WorkerRecorder | undefined;
+  const recorderFor = (model: tf.LayersModel) =>
+    (recorder ??= new WorkerRecorder({
+      storePath: config.store,
+      runId,
+      setId,
+      modelTopology: model.toJSON(null, false) as object,
+      imageShape: dataset.imageShape,
+      classes: dataset.classNames.length,
+      options,
+      backend: backend.kind,
+    }));
   return {
-    observer: (event) => recorder.record(event, event.model, event.attackMs > 0 ? { attackMs: event.attackMs } : {}),
+    observer: (event) =>
+      recorderFor(event.model).record(event, event.model, event.attackMs > 0 ? { attackMs: event.attackMs } : {}),
     onEvent: (event) => {
       if (event.kind !== 'eval') return;
       const scalars: Record<string, number> = { testAccuracy: event.testAccuracy };
       if (event.robust) scalars['robustAccuracy'] = event.robust.robustAccuracy;
       store.putStep(runId, event.step, scalars, []);
     },
-    finish: (error) => {
-      store.setRunStatus(runId, error ? 'failed' : 'completed', error?.message ?? null);
-      recorder.dispose();
-      store.close();
+    finish: async (error) => {
+      try {
+        await recorder?.close();
+      } finally {
+        store.setRunStatus(runId, error ? 'failed' : 'completed', error?.message ?? null);
+        store.close();
+      }
     },
   };
 }

@@ -58,9 +58,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
         print(event);
       },
     });
-    recording?.finish();
+    await recording?.finish();
   } catch (error) {
-    recording?.finish(error as Error);
+    await recording?.finish(error as Error);
     throw error;
   }
 }

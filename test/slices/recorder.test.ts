@@ -10,6 +10,7 @@ import { classifierOf } from '../../trainer/models/classifier.js';
 import { evaluateFrame, SliceEvaluator } from '../../slices/evaluate.js';
 import { sliceGeometry } from '../../slices/geometry.js';
 import { isRecorded, Recorder } from '../../slices/recorder.js';
+import { WorkerRecorder } from '../../slices/worker-recorder.js';
 import { createSliceSet } from '../../slices/slice-set.js';
 import { parsePoint } from '../../slices/points.js';
 import { SqliteStore } from '../../server/store/sqlite-store.js';
@@ -102,6 +103,57 @@ test('recording every step of a short run: one frame per slice per step, equal t
   }
   expect(store.scalars(runId, 'loss')).toHaveLength(10);
   recorder.dispose();
+  store.close();
+});
+
+test('the worker-thread recorder records from weight snapshots exactly what the trainer’s model gives', async () => {
+  const path = join(tempDir(), 'store.db');
+  const store = new SqliteStore(path);
+  const loop = mnistCnnLoop(mnist, { seed: 3 });
+  const specs = [
+    { name: 'classes', a: parsePoint('test:0'), b: parsePoint('test:1'), c: parsePoint('test:2'), resolution: 32 },
+  ];
+  const setId = await createSliceSet(store, 'worker-set', specs, {
+    dataset: mnist,
+    classifier: async () => classifierOf(loop.model),
+  });
+  const [slice] = store.slicesOf(setId);
+  const runId = store.createRun('worker', {}, { kind: 'wasm' }, setId);
+  const options = {
+    mode: { kind: 'full' } as const,
+    schedule: { kind: 'every', k: 1 } as const,
+    keyEvery: 16,
+    profileSamples: 4,
+  };
+  const recorder = new WorkerRecorder(
+    {
+      storePath: path,
+      runId,
+      setId,
+      modelTopology: loop.model.toJSON(null, false) as object,
+      imageShape: [28, 28, 1],
+      classes: 10,
+      options,
+      backend: 'wasm',
+    },
+    2,
+  );
+  const checker = new SliceEvaluator(
+    sliceGeometry(slice!.vectors.a, slice!.vectors.b, slice!.vectors.c, { resolution: 32 }),
+    mnist.imageShape,
+  );
+  const expected: Uint8Array[] = [];
+  loop.observe(async (event) => {
+    // The trainer moves on as soon as the snapshot is queued; the expected frame is taken now.
+    await recorder.record(event, event.model);
+    expected.push((await checker.evaluate(classifierOf(event.model))).labels);
+  });
+  for (let i = 0; i < 6; i++) await loop.runStep();
+  await recorder.close();
+  checker.dispose();
+  const frames = [...store.frames(runId, slice!.id)];
+  expect(frames.map((f) => f.step)).toEqual([1, 2, 3, 4, 5, 6]);
+  frames.forEach((f, i) => expect(Array.from(f.frame.labels)).toEqual(Array.from(expected[i]!)));
   store.close();
 });
 

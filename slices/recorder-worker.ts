@@ -1,0 +1,75 @@
+/**
+ * The recorder's worker thread: its own compute backend and store connection, a copy of the
+ * model rebuilt from its topology, and for each training step the weight snapshot the trainer
+ * sent, so slices are evaluated while the trainer runs the next steps on the other core.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend, type BackendKind } from '../trainer/backend.js';
+import type { StepResult } from '../trainer/train-loop.js';
+import { SqliteStore } from '../server/store/sqlite-store.js';
+import { Recorder, type RecorderOptions } from './recorder.js';
+
+export interface RecorderWorkerData {
+  storePath: string;
+  runId: number;
+  setId: number;
+  modelTopology: object;
+  imageShape: [number, number, number];
+  classes: number;
+  options: RecorderOptions;
+  backend: BackendKind;
+}
+
+export type RecorderWorkerMessage =
+  | {
+      kind: 'step';
+      result: StepResult;
+      weights: { values: Float32Array; shape: number[] }[];
+      extra: Record<string, number>;
+    }
+  | { kind: 'close' };
+
+export type RecorderWorkerReply =
+  { kind: 'ready' } | { kind: 'recorded'; step: number } | { kind: 'closed' } | { kind: 'error'; message: string };
+
+const data = workerData as RecorderWorkerData;
+const port = parentPort!;
+const reply = (message: RecorderWorkerReply) => port.postMessage(message);
+
+try {
+  await initBackend(data.backend);
+  const model = await tf.models.modelFromJSON({ modelTopology: data.modelTopology } as tf.io.ModelJSON);
+  const store = new SqliteStore(data.storePath);
+  const recorder = new Recorder(
+    store,
+    data.runId,
+    store.slicesOf(data.setId),
+    data.imageShape,
+    data.classes,
+    data.options,
+  );
+  let queue = Promise.resolve();
+  port.on('message', (message: RecorderWorkerMessage) => {
+    queue = queue.then(async () => {
+      try {
+        if (message.kind === 'close') {
+          recorder.dispose();
+          store.close();
+          reply({ kind: 'closed' });
+          return;
+        }
+        const tensors = message.weights.map((w) => tf.tensor(w.values, w.shape));
+        model.setWeights(tensors);
+        tf.dispose(tensors);
+        await recorder.record(message.result, model, message.extra);
+        reply({ kind: 'recorded', step: message.result.step });
+      } catch (error) {
+        reply({ kind: 'error', message: (error as Error).message });
+      }
+    });
+  });
+  reply({ kind: 'ready' });
+} catch (error) {
+  reply({ kind: 'error', message: (error as Error).message });
+}
