@@ -16,6 +16,7 @@ export interface TrainCommandConfig extends RunConfig {
   sliceSet: string;
   recordEvery: number;
   recordMode: string;
+  recordPolicy: string;
   recordResolution: number;
   sliceModel: string;
 }
@@ -30,6 +31,7 @@ export const TRAIN_DEFAULTS: TrainCommandConfig = {
   sliceSet: '',
   recordEvery: 1,
   recordMode: 'adaptive',
+  recordPolicy: 'wait',
   recordResolution: 64,
   sliceModel: '',
 };
@@ -124,6 +126,11 @@ export const TRAIN_OPTIONS: OptionTable<TrainCommandConfig> = {
   },
   recordEvery: { flag: 'record-every', arg: 'K', help: 'record frames every K steps (1 = every minibatch)' },
   recordMode: { flag: 'record-mode', arg: 'MODE', help: 'full or adaptive slice evaluation while recording' },
+  recordPolicy: {
+    flag: 'record-policy',
+    arg: 'POLICY',
+    help: 'when the recorder falls behind: wait (training waits; every step recorded) or newest (record the newest snapshot, count the skipped)',
+  },
   recordResolution: {
     flag: 'record-resolution',
     arg: 'N',

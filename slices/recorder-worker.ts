@@ -28,6 +28,7 @@ export type RecorderWorkerMessage =
       weights: { values: Float32Array; shape: number[] }[];
       extra: Record<string, number>;
     }
+  | { kind: 'scalars'; result: StepResult; extra: Record<string, number> }
   | { kind: 'close' };
 
 export type RecorderWorkerReply =
@@ -57,6 +58,10 @@ try {
           recorder.dispose();
           store.close();
           reply({ kind: 'closed' });
+          return;
+        }
+        if (message.kind === 'scalars') {
+          recorder.recordScalars(message.result, message.extra);
           return;
         }
         const tensors = message.weights.map((w) => tf.tensor(w.values, w.shape));

@@ -52,11 +52,20 @@ export class Recorder {
     );
   }
 
+  /** Stores only a step's scalars (a step without frames). */
+  recordScalars(result: StepResult, extra: Record<string, number> = {}): void {
+    this.store.putStep(this.runId, result.step, this.scalarsOf(result, extra), []);
+  }
+
+  private scalarsOf(result: StepResult, extra: Record<string, number>): Record<string, number> {
+    return { loss: result.loss, lr: result.lr, epoch: result.epoch, ...extra };
+  }
+
   /** Records one step: the frames when the schedule says so, the scalars always. */
   async record(result: StepResult, model: tf.LayersModel, extra: Record<string, number> = {}): Promise<void> {
-    const scalars = { loss: result.loss, lr: result.lr, epoch: result.epoch, ...extra };
+    const scalars = this.scalarsOf(result, extra);
     if (!isRecorded(this.options.schedule, result.step)) {
-      this.store.putStep(this.runId, result.step, scalars, []);
+      this.recordScalars(result, extra);
       return;
     }
     const classifier = classifierOf(model);

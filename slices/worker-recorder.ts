@@ -4,11 +4,17 @@ import type { StepResult } from '../trainer/train-loop.js';
 import type { RecorderWorkerData, RecorderWorkerMessage, RecorderWorkerReply } from './recorder-worker.js';
 
 /**
+ * What happens when the recorder falls behind and its queue is full: `wait` (the default) makes the
+ * trainer wait, so every step is recorded; `newest` lets training go on, keeps only the newest
+ * snapshot waiting, and counts the steps whose frames were skipped (their scalars are kept).
+ */
+export type RecordPolicy = 'wait' | 'newest';
+
+/**
  * The per-minibatch recorder on a worker thread, so that slice evaluation overlaps training (the
  * trainer and the recorder each have a core). After each step the trainer hands over a snapshot of
- * the weights (copies, so the optimizer never changes what is being evaluated). The queue between
- * them holds at most `queueLimit` snapshots; when it is full the trainer waits, so every step is
- * recorded.
+ * the weights (copies, so the optimizer never changes what is being evaluated). At most
+ * `queueLimit` snapshots are in the worker's queue; see RecordPolicy for what happens beyond.
  */
 export class WorkerRecorder {
   private readonly worker: Worker;
@@ -17,10 +23,14 @@ export class WorkerRecorder {
   private waiters: (() => void)[] = [];
   private failure: Error | undefined;
   private closed: (() => void) | undefined;
+  private waiting: Extract<RecorderWorkerMessage, { kind: 'step' }> | undefined;
+  /** Steps whose frames were skipped under the `newest` policy. */
+  skipped = 0;
 
   constructor(
     data: RecorderWorkerData,
     private readonly queueLimit = 2,
+    private readonly policy: RecordPolicy = 'wait',
   ) {
     // Built JavaScript runs the worker file directly; from the TypeScript sources (tests, tsx) the
     // worker first registers tsx's loader, since workers do not inherit `--import`.
@@ -43,6 +53,10 @@ export class WorkerRecorder {
             break;
           case 'recorded':
             this.pending--;
+            if (this.waiting) {
+              this.post(this.waiting);
+              this.waiting = undefined;
+            }
             this.waiters.shift()?.();
             break;
           case 'closed':
@@ -63,24 +77,47 @@ export class WorkerRecorder {
     });
   }
 
-  /** Queues a step for recording; waits while `queueLimit` snapshots are still being recorded. */
-  async record(result: StepResult, model: tf.LayersModel, extra: Record<string, number> = {}): Promise<void> {
-    await this.ready;
-    while (this.pending >= this.queueLimit && !this.failure)
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    if (this.failure) throw this.failure;
-    const weights = model.getWeights().map((t) => ({ values: Float32Array.from(t.dataSync()), shape: t.shape }));
+  private post(message: Extract<RecorderWorkerMessage, { kind: 'step' }>): void {
     this.pending++;
-    const message: RecorderWorkerMessage = { kind: 'step', result, weights, extra };
     this.worker.postMessage(
       message,
-      weights.map((w) => w.values.buffer as ArrayBuffer),
+      message.weights.map((w) => w.values.buffer as ArrayBuffer),
     );
+  }
+
+  /** Hands a step to the recorder; see RecordPolicy for a full queue. */
+  async record(result: StepResult, model: tf.LayersModel, extra: Record<string, number> = {}): Promise<void> {
+    await this.ready;
+    if (this.policy === 'wait') {
+      while (this.pending >= this.queueLimit && !this.failure)
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    if (this.failure) throw this.failure;
+    const weights = model.getWeights().map((t) => ({ values: Float32Array.from(t.dataSync()), shape: t.shape }));
+    const message = { kind: 'step' as const, result, weights, extra };
+    if (this.pending < this.queueLimit) {
+      this.post(message);
+      return;
+    }
+    if (this.waiting) {
+      // The older waiting snapshot gives way to this one; its scalars are still stored.
+      this.worker.postMessage({
+        kind: 'scalars',
+        result: this.waiting.result,
+        extra: this.waiting.extra,
+      } satisfies RecorderWorkerMessage);
+      this.skipped++;
+    }
+    this.waiting = message;
   }
 
   /** Waits until every queued step is recorded, then stops the worker. */
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    if (this.waiting) {
+      this.post(this.waiting);
+      this.waiting = undefined;
+    }
     const done = new Promise<void>((resolve) => (this.closed = resolve));
     this.worker.postMessage({ kind: 'close' } satisfies RecorderWorkerMessage);
     await done;

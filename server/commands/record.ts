@@ -56,16 +56,20 @@ export async function startRecording(
   // The worker needs the model's topology, which exists from the first step on.
   let recorder: WorkerRecorder | undefined;
   const recorderFor = (model: tf.LayersModel) =>
-    (recorder ??= new WorkerRecorder({
-      storePath: config.store,
-      runId,
-      setId,
-      modelTopology: model.toJSON(null, false) as object,
-      imageShape: dataset.imageShape,
-      classes: dataset.classNames.length,
-      options,
-      backend: backend.kind,
-    }));
+    (recorder ??= new WorkerRecorder(
+      {
+        storePath: config.store,
+        runId,
+        setId,
+        modelTopology: model.toJSON(null, false) as object,
+        imageShape: dataset.imageShape,
+        classes: dataset.classNames.length,
+        options,
+        backend: backend.kind,
+      },
+      2,
+      config.recordPolicy === 'newest' ? 'newest' : 'wait',
+    ));
   return {
     observer: (event) =>
       recorderFor(event.model).record(event, event.model, event.attackMs > 0 ? { attackMs: event.attackMs } : {}),
@@ -78,6 +82,11 @@ export async function startRecording(
     finish: async (error) => {
       try {
         await recorder?.close();
+        if (recorder && recorder.skipped > 0) {
+          process.stdout.write(
+            `recorder: frames of ${recorder.skipped} steps skipped to keep up (--record-policy newest); their scalars are stored\n`,
+          );
+        }
       } finally {
         store.setRunStatus(runId, error ? 'failed' : 'completed', error?.message ?? null);
         store.close();

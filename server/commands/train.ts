@@ -40,6 +40,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     sliceSet: _sliceSet,
     recordEvery: _recordEvery,
     recordMode: _recordMode,
+    recordPolicy: _recordPolicy,
     recordResolution: _recordResolution,
     sliceModel: _sliceModel,
     ...runConfig

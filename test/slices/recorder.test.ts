@@ -157,6 +157,49 @@ test('the worker-thread recorder records from weight snapshots exactly what the 
   store.close();
 });
 
+test('policy newest: training never waits, the newest snapshot is recorded, skipped steps keep their scalars', async () => {
+  const path = join(tempDir(), 'store.db');
+  const store = new SqliteStore(path);
+  const loop = mnistCnnLoop(mnist, { seed: 4 });
+  const specs = [
+    { name: 'classes', a: parsePoint('test:0'), b: parsePoint('test:1'), c: parsePoint('test:2'), resolution: 96 },
+  ];
+  const setId = await createSliceSet(store, 'newest-set', specs, {
+    dataset: mnist,
+    classifier: async () => classifierOf(loop.model),
+  });
+  const [slice] = store.slicesOf(setId);
+  const runId = store.createRun('newest', {}, { kind: 'wasm' }, setId);
+  const options = {
+    mode: { kind: 'full' } as const,
+    schedule: { kind: 'every', k: 1 } as const,
+    keyEvery: 16,
+    profileSamples: 4,
+  };
+  const data = {
+    storePath: path,
+    runId,
+    setId,
+    modelTopology: loop.model.toJSON(null, false) as object,
+    imageShape: [28, 28, 1] as [number, number, number],
+    classes: 10,
+    options,
+    backend: 'wasm' as const,
+  };
+  const recorder = new WorkerRecorder(data, 1, 'newest');
+  loop.observe((event) => recorder.record(event, event.model));
+  // A full 96 × 96 frame takes several training steps, so the recorder falls behind.
+  for (let i = 0; i < 12; i++) await loop.runStep();
+  await recorder.close();
+  const steps = [...store.frames(runId, slice!.id)].map((f) => f.step);
+  expect(recorder.skipped).toBeGreaterThan(0);
+  expect(steps.length + recorder.skipped).toBe(12);
+  expect(steps[0]).toBe(1);
+  expect(steps.at(-1)).toBe(12);
+  expect(store.scalars(runId, 'loss').map((s) => s.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  store.close();
+});
+
 test('kill -9 of `slicewatch train --record`, then --resume: every step recorded once, run completed', async () => {
   const dir = tempDir();
   const out = join(dir, 'run');
