@@ -4,6 +4,7 @@ import { attackCommand } from './commands/attack.js';
 import { churchWindowCommand } from './commands/church-window.js';
 import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
+import { rerenderCommand } from './commands/rerender.js';
 import { sliceCommand } from './commands/slice.js';
 import { trainCommand } from './commands/train.js';
 import { videoCommand } from './commands/video.js';
@@ -16,6 +17,8 @@ import {
   DEMO_OPTIONS,
   EVAL_DEFAULTS,
   EVAL_OPTIONS,
+  RERENDER_DEFAULTS,
+  RERENDER_OPTIONS,
   SLICE_DEFAULTS,
   SLICE_OPTIONS,
   TRAIN_DEFAULTS,
@@ -54,6 +57,11 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
     run: videoCommand,
     summary: 'MP4 of recorded runs on recorded slices, side by side and synchronised by step',
     options: formatOptions(VIDEO_DEFAULTS, VIDEO_OPTIONS),
+  },
+  rerender: {
+    run: rerenderCommand,
+    summary: "a slice chosen after training, rendered through a recorded run's weight snapshots",
+    options: formatOptions(RERENDER_DEFAULTS, RERENDER_OPTIONS),
   },
   attack: {
     run: attackCommand,

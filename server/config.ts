@@ -359,6 +359,8 @@ export const CHURCH_WINDOW_OPTIONS: OptionTable<ChurchWindowCommandConfig> = {
 /** `slicewatch video`: MP4 of recorded runs on recorded slices. */
 export interface VideoCommandConfig {
   store: string;
+  /** Slice set whose frames to show; empty = the runs' own. */
+  sliceSet: string;
   /** Comma-separated run names (their --out folders); several = side by side. */
   runs: string;
   /** Comma-separated slice positions in the set, or `all`. */
@@ -372,6 +374,7 @@ export interface VideoCommandConfig {
 
 export const VIDEO_DEFAULTS: VideoCommandConfig = {
   store: 'runs/slicewatch.db',
+  sliceSet: '',
   runs: '',
   slices: '0',
   fps: 24,
@@ -383,6 +386,11 @@ export const VIDEO_DEFAULTS: VideoCommandConfig = {
 
 export const VIDEO_OPTIONS: OptionTable<VideoCommandConfig> = {
   store: TRAIN_OPTIONS.store,
+  sliceSet: {
+    flag: 'slice-set',
+    arg: 'NAME',
+    help: "slice set to show, e.g. one made by rerender (default: the runs' own)",
+  },
   runs: {
     flag: 'runs',
     arg: 'A,B,…',
@@ -418,5 +426,50 @@ export const DEMO_OPTIONS: OptionTable<DemoCommandConfig> = {
     help: 'steps of the warm-up model that the adversarial slice is computed against',
   },
   out: { flag: 'out', arg: 'FOLDER', help: 'where runs, the store and the videos go (default: runs/demo-DATE-TIME)' },
+  backend: TRAIN_OPTIONS.backend,
+};
+
+/** `slicewatch rerender`: a slice chosen after training, rendered through a recorded run's snapshots. */
+export interface RerenderCommandConfig {
+  store: string;
+  run: string;
+  a: string;
+  b: string;
+  c: string;
+  name: string;
+  resolution: number;
+  mode: string;
+  backend: 'auto' | BackendKind;
+}
+
+export const RERENDER_DEFAULTS: RerenderCommandConfig = {
+  store: 'runs/slicewatch.db',
+  run: '',
+  a: 'test:0',
+  b: 'test:1',
+  c: 'grey',
+  name: '',
+  resolution: 64,
+  mode: 'adaptive',
+  backend: 'auto',
+};
+
+export const RERENDER_OPTIONS: OptionTable<RerenderCommandConfig> = {
+  store: TRAIN_OPTIONS.store,
+  run: {
+    flag: 'run',
+    arg: 'NAME',
+    help: 'a run recorded with --record (its --out folder), whose weight snapshots are rendered (required)',
+  },
+  a: SLICE_OPTIONS.a,
+  b: SLICE_OPTIONS.b,
+  c: SLICE_OPTIONS.c,
+  name: {
+    flag: 'name',
+    arg: 'NAME',
+    help: 'name of the new slice set (default: rerender-DATE-TIME); pass it to video --slice-set',
+  },
+  resolution: SLICE_OPTIONS.resolution,
+  mode: SLICE_OPTIONS.mode,
   backend: TRAIN_OPTIONS.backend,
 };

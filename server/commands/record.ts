@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BackendInfo } from '../../trainer/backend.js';
 import type { Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
@@ -8,6 +8,7 @@ import type { StepObserver } from '../../trainer/train-loop.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { RecorderOptions } from '../../slices/recorder.js';
 import { WorkerRecorder } from '../../slices/worker-recorder.js';
+import { isSnapshotStep, saveSnapshot } from '../../trainer/snapshots.js';
 import { createSliceSet, defaultSliceSpecs, describeSlices } from '../../slices/slice-set.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { TrainCommandConfig } from '../config.js';
@@ -71,8 +72,21 @@ export async function startRecording(
       config.recordPolicy === 'newest' ? 'newest' : 'wait',
     ));
   return {
-    observer: (event) =>
-      recorderFor(event.model).record(event, event.model, event.attackMs > 0 ? { attackMs: event.attackMs } : {}),
+    observer: (event) => {
+      if (isSnapshotStep(event.step)) {
+        const weights = event.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+        store.putSnapshot(
+          runId,
+          event.step,
+          saveSnapshot(join(out, 'snapshots'), event.step, event.model.toJSON(null, false) as object, weights),
+        );
+      }
+      return recorderFor(event.model).record(
+        event,
+        event.model,
+        event.attackMs > 0 ? { attackMs: event.attackMs } : {},
+      );
+    },
     onEvent: (event) => {
       if (event.kind !== 'eval') return;
       const scalars: Record<string, number> = { testAccuracy: event.testAccuracy };

@@ -51,7 +51,11 @@ export async function videoCommand(argv: string[]): Promise<void> {
     });
     if (new Set(runs.map((r) => r.setId)).size > 1)
       throw new InvalidArgumentError('runs side by side must have been recorded on the same slice set');
-    const slices = store.slicesOf(runs[0]!.setId!);
+    const setId =
+      config.sliceSet === ''
+        ? runs[0]!.setId!
+        : (store.sliceSetByName(config.sliceSet) ?? fail(`no slice set named ${config.sliceSet}`));
+    const slices = store.slicesOf(setId);
     const positions = config.slices === 'all' ? slices.map((s) => s.position) : parseIndexList('slices', config.slices);
     const chosen = positions.map(
       (p) => slices.find((s) => s.position === p) ?? fail(`slice ${p} is not in the set (0-${slices.length - 1})`),

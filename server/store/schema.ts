@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS scalars (
   value REAL NOT NULL,
   PRIMARY KEY (run_id, name, step)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  step INTEGER NOT NULL,
+  path TEXT NOT NULL,          -- float32 weights of the step (trainer/snapshots.ts)
+  PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS frames (
   run_id INTEGER NOT NULL REFERENCES runs(id),
   slice_id INTEGER NOT NULL REFERENCES slices(id),

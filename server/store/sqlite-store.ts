@@ -195,6 +195,29 @@ export class SqliteStore {
     })();
   }
 
+  /** Records where a step's weight snapshot is. */
+  putSnapshot(runId: number, step: number, path: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO snapshots (run_id, step, path) VALUES (?, ?, ?)').run(runId, step, path);
+  }
+
+  /** A run's weight snapshots by step. */
+  snapshots(runId: number): { step: number; path: string }[] {
+    return this.db.prepare('SELECT step, path FROM snapshots WHERE run_id = ? ORDER BY step').all(runId) as {
+      step: number;
+      path: string;
+    }[];
+  }
+
+  /** Stores frames of a step for slices rendered after the fact; the run's step counter is left alone. */
+  putFrames(runId: number, step: number, frames: { sliceId: number; delta: boolean; data: Uint8Array }[]): void {
+    this.db.transaction(() => {
+      const frame = this.db.prepare(
+        'INSERT OR REPLACE INTO frames (run_id, slice_id, step, delta, data) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const f of frames) frame.run(runId, f.sliceId, step, f.delta ? 1 : 0, Buffer.from(f.data));
+    })();
+  }
+
   /** Runs, newest first; a 'running' run whose process is gone is reported (and stored) as interrupted. */
   listRuns(): StoredRun[] {
     const rows = this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as {

@@ -11,6 +11,7 @@ import { evaluateFrame, SliceEvaluator } from '../../slices/evaluate.js';
 import { sliceGeometry } from '../../slices/geometry.js';
 import { isRecorded, Recorder } from '../../slices/recorder.js';
 import { WorkerRecorder } from '../../slices/worker-recorder.js';
+import { loadCheckpoint, resolveCheckpoint } from '../../trainer/checkpoint.js';
 import { createSliceSet } from '../../slices/slice-set.js';
 import { parsePoint } from '../../slices/points.js';
 import { SqliteStore } from '../../server/store/sqlite-store.js';
@@ -281,4 +282,47 @@ test('kill -9 of `slicewatch train --record`, then --resume: every step recorded
     },
   );
   expect(probe.stdout.trim()).toBe('h264,20');
+
+  // A slice chosen afterwards, rendered back through the run's weight snapshots (every step up to 100).
+  const rerender = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'server/bin.ts',
+      'rerender',
+      '--store',
+      db,
+      '--run',
+      out,
+      '--a',
+      'test:9',
+      '--b',
+      'test:4',
+      '--c',
+      'grey',
+      '--resolution',
+      '20',
+      '--mode',
+      'full',
+      '--name',
+      'later',
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(rerender.stderr).toBe('');
+  const after = new SqliteStore(db);
+  const [later] = after.slicesOf(after.sliceSetByName('later')!);
+  const rerendered = [...after.frames(done!.id, later!.id)];
+  expect(rerendered.map((f) => f.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  // Its last frame is what the final checkpoint (step 20) gives on that slice.
+  const { model } = await loadCheckpoint(resolveCheckpoint(out));
+  const evaluator = new SliceEvaluator(
+    sliceGeometry(later!.vectors.a, later!.vectors.b, later!.vectors.c, { resolution: 20 }),
+    mnist.imageShape,
+  );
+  const final = await evaluator.evaluate(classifierOf(model));
+  evaluator.dispose();
+  expect(Array.from(rerendered.at(-1)!.frame.labels)).toEqual(Array.from(final.labels));
+  after.close();
 }, 240_000);
