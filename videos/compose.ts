@@ -1,17 +1,20 @@
 import { drawText, GLYPH_HEIGHT } from '../slices/font.js';
-import { besideImages, renderRegions, type RgbImage } from '../slices/render.js';
+import { besideImages, renderRegions, type Marker, type RgbImage } from '../slices/render.js';
 import type { Frame } from '../slices/frame.js';
 
 /** One panel of a video frame: a slice's frame at a step, with its caption lines. */
 export interface Panel {
   frame: Frame;
   caption: string[];
+  /** Points to mark, such as a, b and c, in frame pixels. */
+  markers?: Marker[];
 }
 
 /** A panel drawn: the regions upscaled without smoothing under a white caption strip. */
 export function renderPanel(panel: Panel, scale: number): RgbImage {
   const regions = renderRegions(panel.frame.labels, panel.frame.confidence, panel.frame.width, panel.frame.height, {
     scale,
+    markers: panel.markers ?? [],
   });
   const strip = panel.caption.length * (GLYPH_HEIGHT + 3) + 4;
   const out: RgbImage = { width: regions.width + 8, height: regions.height + strip + 4, rgb: new Uint8Array(0) };

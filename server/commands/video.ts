@@ -5,6 +5,7 @@ import { assertPositiveInteger } from '../../trainer/assert.js';
 import { InvalidArgumentError } from '../../trainer/errors.js';
 import type { Frame } from '../../slices/frame.js';
 import { renderLegend } from '../../slices/render.js';
+import { pointToPixel, sliceGeometry } from '../../slices/geometry.js';
 import { composeVideoFrame, videoSteps } from '../../videos/compose.js';
 import { encodeMp4 } from '../../videos/encode.js';
 import { locateFfmpeg } from '../../videos/locate-ffmpeg.js';
@@ -61,10 +62,17 @@ export async function videoCommand(argv: string[]): Promise<void> {
       (p) => slices.find((s) => s.position === p) ?? fail(`slice ${p} is not in the set (0-${slices.length - 1})`),
     );
     const dataset = loadDataset((runs[0]!.config as { dataset: string }).dataset);
+    const markersOf = (slice: (typeof chosen)[number]) => {
+      const geometry = sliceGeometry(slice.vectors.a, slice.vectors.b, slice.vectors.c, {
+        resolution: slice.resolution,
+      });
+      return (['a', 'b', 'c'] as const).map((name) => ({ name, ...pointToPixel(geometry, slice.vectors[name])! }));
+    };
     const columns = runs.flatMap((run) =>
       chosen.map((slice) => ({
         run,
         slice,
+        markers: markersOf(slice),
         frames: [...store.frames(run.id, slice.id)],
         loss: new Map(store.scalars(run.id, 'loss').map((s) => [s.step, s.value])),
         epoch: new Map(store.scalars(run.id, 'epoch').map((s) => [s.step, s.value])),
@@ -87,6 +95,7 @@ export async function videoCommand(argv: string[]): Promise<void> {
           const epoch = c.epoch.get(shown.step);
           return {
             frame: shown.frame,
+            markers: c.markers,
             caption: [
               `${c.run.name.split('/').at(-1)} - ${c.slice.name}`,
               `step ${shown.step}${epoch === undefined ? '' : `  epoch ${epoch.toFixed(2)}`}${loss === undefined ? '' : `  loss ${loss.toFixed(3)}`}`,
