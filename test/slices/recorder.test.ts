@@ -10,7 +10,7 @@ import { classifierOf } from '../../trainer/models/classifier.js';
 import { evaluateFrame, SliceEvaluator } from '../../slices/evaluate.js';
 import { sliceGeometry } from '../../slices/geometry.js';
 import { isRecorded, Recorder } from '../../slices/recorder.js';
-import { WorkerRecorder } from '../../slices/worker-recorder.js';
+import { WorkerRecorder, type RecordPolicy } from '../../slices/worker-recorder.js';
 import { loadCheckpoint, resolveCheckpoint } from '../../trainer/checkpoint.js';
 import { createSliceSet } from '../../slices/slice-set.js';
 import { parsePoint } from '../../slices/points.js';
@@ -107,19 +107,20 @@ test('recording every step of a short run: one frame per slice per step, equal t
   store.close();
 });
 
-test('the worker-thread recorder records from weight snapshots exactly what the trainer’s model gives', async () => {
+/** A store with a one-slice set (three test digits) and a run, a fresh CNN loop, and a worker recorder on them. */
+async function workerSetup(seed: number, resolution: number, queueLimit: number, policy: RecordPolicy) {
   const path = join(tempDir(), 'store.db');
   const store = new SqliteStore(path);
-  const loop = mnistCnnLoop(mnist, { seed: 3 });
+  const loop = mnistCnnLoop(mnist, { seed });
   const specs = [
-    { name: 'classes', a: parsePoint('test:0'), b: parsePoint('test:1'), c: parsePoint('test:2'), resolution: 32 },
+    { name: 'classes', a: parsePoint('test:0'), b: parsePoint('test:1'), c: parsePoint('test:2'), resolution },
   ];
-  const setId = await createSliceSet(store, 'worker-set', specs, {
+  const setId = await createSliceSet(store, `set-${seed}`, specs, {
     dataset: mnist,
     classifier: async () => classifierOf(loop.model),
   });
   const [slice] = store.slicesOf(setId);
-  const runId = store.createRun('worker', {}, { kind: 'wasm' }, setId);
+  const runId = store.createRun(`run-${seed}`, {}, { kind: 'wasm' }, setId);
   const options = {
     mode: { kind: 'full' } as const,
     schedule: { kind: 'every', k: 1 } as const,
@@ -137,8 +138,14 @@ test('the worker-thread recorder records from weight snapshots exactly what the 
       options,
       backend: 'wasm',
     },
-    2,
+    queueLimit,
+    policy,
   );
+  return { store, loop, slice: slice!, runId, recorder };
+}
+
+test('the worker-thread recorder records from weight snapshots exactly what the trainer’s model gives', async () => {
+  const { store, loop, slice, runId, recorder } = await workerSetup(3, 32, 2, 'wait');
   const checker = new SliceEvaluator(
     sliceGeometry(slice!.vectors.a, slice!.vectors.b, slice!.vectors.c, { resolution: 32 }),
     mnist.imageShape,
@@ -159,37 +166,9 @@ test('the worker-thread recorder records from weight snapshots exactly what the 
 });
 
 test('policy newest: training never waits, the newest snapshot is recorded, skipped steps keep their scalars', async () => {
-  const path = join(tempDir(), 'store.db');
-  const store = new SqliteStore(path);
-  const loop = mnistCnnLoop(mnist, { seed: 4 });
-  const specs = [
-    { name: 'classes', a: parsePoint('test:0'), b: parsePoint('test:1'), c: parsePoint('test:2'), resolution: 96 },
-  ];
-  const setId = await createSliceSet(store, 'newest-set', specs, {
-    dataset: mnist,
-    classifier: async () => classifierOf(loop.model),
-  });
-  const [slice] = store.slicesOf(setId);
-  const runId = store.createRun('newest', {}, { kind: 'wasm' }, setId);
-  const options = {
-    mode: { kind: 'full' } as const,
-    schedule: { kind: 'every', k: 1 } as const,
-    keyEvery: 16,
-    profileSamples: 4,
-  };
-  const data = {
-    storePath: path,
-    runId,
-    setId,
-    modelTopology: loop.model.toJSON(null, false) as object,
-    imageShape: [28, 28, 1] as [number, number, number],
-    classes: 10,
-    options,
-    backend: 'wasm' as const,
-  };
-  const recorder = new WorkerRecorder(data, 1, 'newest');
-  loop.observe((event) => recorder.record(event, event.model));
   // A full 96 × 96 frame takes several training steps, so the recorder falls behind.
+  const { store, loop, slice, runId, recorder } = await workerSetup(4, 96, 1, 'newest');
+  loop.observe((event) => recorder.record(event, event.model));
   for (let i = 0; i < 12; i++) await loop.runStep();
   await recorder.close();
   const steps = [...store.frames(runId, slice!.id)].map((f) => f.step);
