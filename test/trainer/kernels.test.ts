@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initBackend } from '../../trainer/backend.js';
 import { createRng } from '../../trainer/rng.js';
+import { tileOnHeap } from '../../trainer/kernels/tile.js';
 
 interface Case {
   name: string;
@@ -93,5 +94,85 @@ describe('wasm Conv2DBackpropFilter and Conv2DBackpropInput', () => {
     gradient(cases[2]!, 'filter', 'wasm');
     gradient(cases[4]!, 'input', 'wasm');
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+const tileCases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+  { shape: [1, 1, 1, 16], reps: [64, 32, 32, 1], dtype: 'float32' }, // the batch-norm gradient's
+  { shape: [1, 1, 1, 5], reps: [3, 7, 2, 1], dtype: 'float32' },
+  { shape: [2, 3], reps: [3, 2], dtype: 'float32' },
+  { shape: [2, 1, 3], reps: [1, 4, 2], dtype: 'int32' },
+  { shape: [3, 2, 2, 2], reps: [2, 1, 3, 1], dtype: 'float32' },
+  { shape: [5], reps: [7], dtype: 'bool' },
+  { shape: [4, 3], reps: [1, 1], dtype: 'int32' },
+];
+
+describe('wasm Tile', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  function tiled(c: (typeof tileCases)[number], backend: string): number[] {
+    tf.setBackend(backend);
+    return tf.tidy(() => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      const values = Array.from(randomArray(size, 4), (v) => (c.dtype === 'float32' ? v : Math.round(v * 9)));
+      const x = c.dtype === 'bool' ? tf.tensor(values, c.shape).greater(0) : tf.tensor(values, c.shape, c.dtype);
+      const y = tf.tile(x, c.reps);
+      expect(y.shape).toEqual(c.shape.map((n, d) => n * c.reps[d]!));
+      return Array.from(y.dataSync());
+    });
+  }
+
+  test.each(tileCases)('matches the cpu backend: $shape × $reps ($dtype)', (c) => {
+    const [expected, actual] = [tiled(c, 'cpu'), tiled(c, 'wasm')];
+    expect(actual.length).toBe(expected.length);
+    expect(actual.filter((v, i) => v !== expected[i]).length).toBe(0);
+  });
+
+  test('the batch-norm gradient matches the cpu backend', () => {
+    const grads = (backend: string): Float32Array[] => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(randomArray(4 * 6 * 5 * 8, 5), [4, 6, 5, 8]);
+        const r = tf.tensor4d(randomArray(x.size, 6), x.shape);
+        const [mean, variance] = [tf.tensor1d(randomArray(8, 7)), tf.tensor1d(randomArray(8, 8).map(Math.abs))];
+        const [gamma, beta] = [tf.tensor1d(randomArray(8, 9)), tf.tensor1d(randomArray(8, 10))];
+        const f = (...args: tf.Tensor[]) =>
+          tf.sum(tf.mul(tf.batchNorm(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, 1e-3), r));
+        return tf
+          .grads(f)([x, mean, variance, beta, gamma])
+          .map((g) => g.dataSync() as Float32Array);
+      });
+    };
+    const [expected, actual] = [grads('cpu'), grads('wasm')];
+    expected.forEach((e, i) => {
+      const scale = Math.max(1, ...Array.from(e, Math.abs));
+      const error = Math.max(...Array.from(e, (v, j) => Math.abs(v - actual[i]![j]!)));
+      expect(error).toBeLessThan(1e-4 * scale);
+    });
+  });
+});
+
+describe('tileOnHeap', () => {
+  test('fills a plain array as tf.tile does, including reps of 1 and a scalar', () => {
+    for (const [shape, reps] of [
+      [
+        [2, 3, 4],
+        [2, 3, 1],
+      ],
+      [
+        [3, 1],
+        [1, 5],
+      ],
+      [[], []],
+    ] as [number[], number[]][]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const input = Float32Array.from({ length: size }, (_, i) => i + 1);
+      const expected = tf.tidy(() => Array.from(tf.tile(tf.tensor(input, shape), reps).dataSync()));
+      const output = new Float32Array(expected.length);
+      tileOnHeap(input, shape, reps, output);
+      expect(Array.from(output)).toEqual(expected);
+    }
   });
 });

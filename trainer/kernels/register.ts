@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputViaConv } from './conv2d-backprop-input.js';
+import { tileOnWasmHeap } from './tile.js';
 
 /**
- * slicewatch's kernels for the wasm backend: Conv2DBackpropFilter, which the backend lacks, and
+ * slicewatch's kernels for the wasm backend: Conv2DBackpropFilter, which the backend lacks;
  * Conv2DBackpropInput, whose own version is several times slower than this one built on its
- * fast Conv2D.
+ * fast Conv2D; and Tile (the batch-norm gradient's), by block copies instead of element by element.
  */
-const ours: tf.KernelConfig[] = [conv2dBackpropFilterViaConv('wasm'), conv2dBackpropInputViaConv('wasm')];
+const ours: tf.KernelConfig[] = [
+  conv2dBackpropFilterViaConv('wasm'),
+  conv2dBackpropInputViaConv('wasm'),
+  tileOnWasmHeap('wasm'),
+];
 /** The backend's own kernels that ours replaced, kept so benchmarks can compare against them. */
 const stock = new Map<string, tf.KernelConfig>();
 
