@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
 import { registerWasmKernels } from './kernels/register.js';
+import { MAX_WASM_THREADS, startWasmBackend } from './wasm-threads.js';
+import { availableParallelism } from 'node:os';
 
 /** The compute backends slicewatch can run on, fastest first. */
 export const BACKEND_KINDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -53,14 +55,15 @@ async function tryTensorflow(): Promise<Attempt> {
   return { ok: false, installed, reason: failures.join('; ') };
 }
 
-async function tryWasm(): Promise<Attempt> {
+async function tryWasm(threads: number): Promise<Attempt> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmKernels();
-    if (!(await tf.setBackend('wasm')))
-      return { ok: false, installed: true, reason: 'the wasm backend failed to start' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    return { ok: true, detail: `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)` };
+    // The threaded build needs SIMD as well.
+    const running = await startWasmBackend(simd ? threads : 1);
+    const detail = `${simd ? 'SIMD' : 'no SIMD'}, ${running} thread${running === 1 ? '' : 's'}`;
+    return { ok: true, detail: `@tensorflow/tfjs-backend-wasm (${detail})` };
   } catch (error) {
     return {
       ok: false,
@@ -75,7 +78,7 @@ async function tryCpu(): Promise<Attempt> {
   return { ok: true, detail: '@tensorflow/tfjs-backend-cpu (plain JavaScript, slow)' };
 }
 
-const attempts: Record<BackendKind, () => Promise<Attempt>> = {
+const attempts: Record<BackendKind, (threads: number) => Promise<Attempt>> = {
   tensorflow: tryTensorflow,
   wasm: tryWasm,
   cpu: tryCpu,
@@ -85,14 +88,15 @@ const attempts: Record<BackendKind, () => Promise<Attempt>> = {
  * Chooses and starts the compute backend: `forced` (from a flag or SLICEWATCH_BACKEND) or the
  * first of tensorflow → wasm → cpu that loads. A forced backend that cannot load throws
  * BackendUnavailableError; a faster one that is installed but broken adds a warning and falls back.
+ * `threads` is the wasm backend's thread count (the others choose their own).
  */
-export async function initBackend(forced?: BackendKind): Promise<BackendInfo> {
+export async function initBackend(forced?: BackendKind, threads: number = wasmThreads()): Promise<BackendInfo> {
   // Production mode: no "install the node backend" banner, no debug-time checks.
   tf.env().set('PROD', true);
   const order: readonly BackendKind[] = forced ? [forced] : BACKEND_KINDS;
   const warnings: string[] = [];
   for (const kind of order) {
-    const attempt = await attempts[kind]();
+    const attempt = await attempts[kind](threads);
     if (attempt.ok) {
       await tf.ready();
       return { kind, detail: attempt.detail, warnings };
@@ -111,4 +115,19 @@ export async function initBackend(forced?: BackendKind): Promise<BackendInfo> {
 export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): BackendKind | undefined {
   const value = env['SLICEWATCH_BACKEND'];
   return value ? toBackendKind(value) : undefined;
+}
+
+/**
+ * The wasm backend's thread count: SLICEWATCH_THREADS, else one per core the process may use
+ * (at most 8, the size of the threaded build's worker pool).
+ */
+export function wasmThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env['SLICEWATCH_THREADS'];
+  if (!value) return Math.min(availableParallelism(), MAX_WASM_THREADS);
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS)
+    throw new InvalidArgumentError(
+      `invalid SLICEWATCH_THREADS: ${value}; expected a whole number from 1 to ${MAX_WASM_THREADS}`,
+    );
+  return threads;
 }

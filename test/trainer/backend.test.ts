@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, test } from 'vitest';
-import { backendFromEnv, initBackend } from '../../trainer/backend.js';
+import { availableParallelism } from 'node:os';
+import { backendFromEnv, initBackend, wasmThreads } from '../../trainer/backend.js';
 
-test('without tfjs-node installed, auto picks wasm with SIMD and reports it', async () => {
-  const info = await initBackend();
-  expect(info).toEqual({ kind: 'wasm', detail: '@tensorflow/tfjs-backend-wasm (SIMD, 1 thread)', warnings: [] });
+test('without tfjs-node installed, auto picks wasm with SIMD and a thread per core, and reports it', async () => {
+  const info = await initBackend(undefined, wasmThreads({}));
+  const threads = Math.min(availableParallelism(), 8);
+  const detail = `@tensorflow/tfjs-backend-wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'})`;
+  expect(info).toEqual({ kind: 'wasm', detail, warnings: [] });
   expect(tf.getBackend()).toBe('wasm');
 });
 
@@ -25,4 +28,13 @@ test('SLICEWATCH_BACKEND is read and checked', () => {
   expect(() => backendFromEnv({ SLICEWATCH_BACKEND: 'webgpu' })).toThrow(
     'invalid backend: webgpu; expected one of tensorflow, wasm, cpu',
   );
+});
+
+test('SLICEWATCH_THREADS is read and checked', () => {
+  expect(wasmThreads({ SLICEWATCH_THREADS: '3' })).toBe(3);
+  expect(wasmThreads({})).toBe(Math.min(availableParallelism(), 8));
+  for (const bad of ['0', '9', '1.5', 'two'])
+    expect(() => wasmThreads({ SLICEWATCH_THREADS: bad })).toThrow(
+      `invalid SLICEWATCH_THREADS: ${bad}; expected a whole number from 1 to 8`,
+    );
 });
