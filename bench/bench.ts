@@ -1,10 +1,13 @@
 /**
  * `npm run bench`: speed figures for BENCHMARKS.md, on the backend chosen as in training (wasm
- * here). Prints medians; ratios compare figures measured in this same run. `--profile` adds the
- * top kernels of one training step of each model.
+ * here). Prints medians; ratios compare figures measured in this same run (the one-thread figures
+ * in a child process of it). `--profile` adds the top kernels of one training step of each model
+ * and of a slice evaluation.
  */
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { backendFromEnv, initBackend } from '../trainer/backend.js';
 import type { Dataset } from '../trainer/datasets/dataset.js';
 import { loadDataset } from '../trainer/datasets/load.js';
@@ -17,11 +20,7 @@ import { benchSlices } from './slices.js';
 import { benchRecording } from './record.js';
 import { TrainLoop, type Objective } from '../trainer/train-loop.js';
 import { MADRY_CIFAR10_TRAIN, MADRY_MNIST } from '../trainer/attacks/attack.js';
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+import { median, topKernels } from './measure.js';
 
 function randomCifarLike(count: number): Dataset {
   const rng = createRng(1);
@@ -77,19 +76,6 @@ async function predictRate(model: tf.LayersModel, shape: [number, number, number
   return median(rates);
 }
 
-async function profileStep(loop: TrainLoop): Promise<string> {
-  const info = await tf.profile(async () => {
-    await loop.runStep();
-  });
-  const byKernel = new Map<string, number>();
-  for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
-  return [...byKernel]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 8)
-    .map(([name, ms]) => `    ${name.padEnd(24)} ${ms.toFixed(1)} ms`)
-    .join('\n');
-}
-
 /** Runs `run` with the stock wasm kernels in place of ours. */
 async function withStockKernels<T>(run: () => Promise<T>): Promise<T> {
   useStockWasmKernels(true);
@@ -100,44 +86,119 @@ async function withStockKernels<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** PyTorch 1.13 CPU, 2 threads, on this kind of machine (issue 6; ../shared/peers/torch_cnn_bench.py). */
+const PYTORCH = { cnn: { stepMs: 24 }, 'wrn-10-1': { stepMs: 23, predictRate: 3300 } } as const;
+const MODELS = ['cnn', 'wrn-10-1'] as const;
+type ModelName = (typeof MODELS)[number];
+
+/** The figures measured at every thread count: training steps with our and the stock kernels, prediction. */
+interface CoreFigures {
+  threads: number;
+  models: Record<ModelName, { ours: number; stock?: number; predict: Record<number, number> }>;
+}
+
+const datasets: Record<ModelName, () => Dataset> = {
+  cnn: () => loadDataset('mnist'),
+  'wrn-10-1': () => randomCifarLike(1024),
+};
+const TRAIN_STEPS: Record<ModelName, number> = { cnn: 15, 'wrn-10-1': 7 };
+const PREDICT_BATCHES = [64, 256, 1024];
+
+async function coreFigures(threads: number, wasm: boolean): Promise<CoreFigures> {
+  const models = {} as CoreFigures['models'];
+  for (const name of MODELS) {
+    const dataset = datasets[name]();
+    const loop = makeLoop(name, dataset);
+    const ours = await trainStepMs(loop, TRAIN_STEPS[name]);
+    const stock = wasm
+      ? await withStockKernels(() => trainStepMs(makeLoop(name, dataset), TRAIN_STEPS[name]))
+      : undefined;
+    const predict: Record<number, number> = {};
+    for (const batch of PREDICT_BATCHES) predict[batch] = await predictRate(loop.model, dataset.imageShape, batch);
+    models[name] = { ours, stock, predict };
+  }
+  return { threads, models };
+}
+
+/** The same figures from a child process with one wasm thread. */
+function oneThreadFigures(): CoreFigures {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--core-json'], {
+    env: { ...process.env, SLICEWATCH_THREADS: '1', SLICEWATCH_BACKEND: 'wasm' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (child.status !== 0) throw new Error(`the one-thread benchmark failed (exit ${child.status})`);
+  return JSON.parse(child.stdout) as CoreFigures;
+}
+
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+const times = (slow: number, fast: number) => `${(slow / fast).toFixed(2)}x`;
+
+function printCore(all: CoreFigures, one: CoreFigures | undefined): void {
+  for (const name of MODELS) {
+    const m = all.models[name];
+    const o = one?.models[name];
+    console.log(`${name} train step, batch 64 (median of ${TRAIN_STEPS[name]}):`);
+    console.log(
+      `  ours, ${all.threads} thread(s): ${ms(m.ours)}; stock kernels, ${all.threads} thread(s): ${m.stock === undefined ? 'n/a' : ms(m.stock)}`,
+    );
+    if (o) console.log(`  ours, 1 thread: ${ms(o.ours)}; stock kernels, 1 thread: ${ms(o.stock!)}`);
+    const stockOne = o?.stock ?? m.stock;
+    if (stockOne !== undefined)
+      console.log(
+        `  ours (${all.threads} threads) vs stock (1 thread, the TF.js default under Node): ${times(stockOne, m.ours)} faster; ` +
+          `vs stock at ${all.threads} threads: ${m.stock === undefined ? 'n/a' : times(m.stock, m.ours)}` +
+          (o ? `; ours 2 threads vs ours 1 thread: ${times(o.ours, m.ours)}` : ''),
+      );
+    console.log(
+      `  PyTorch reference ${PYTORCH[name].stepMs} ms: ours takes ${times(m.ours, PYTORCH[name].stepMs)} as long`,
+    );
+    for (const batch of PREDICT_BATCHES)
+      console.log(
+        `${name} predict, batch ${batch}: ${all.models[name].predict[batch]!.toFixed(0)} images/s with ${all.threads} thread(s)` +
+          (o
+            ? `, ${o.predict[batch]!.toFixed(0)} with 1 (${times(all.models[name].predict[batch]!, o.predict[batch]!)})`
+            : ''),
+      );
+  }
+  console.log(`wrn-10-1 PyTorch prediction reference: ${PYTORCH['wrn-10-1'].predictRate} images/s`);
+}
+
 const profile = process.argv.includes('--profile');
 const only = process.argv.includes('--slices') ? 'slices' : process.argv.includes('--record') ? 'record' : 'all';
 const backend = await initBackend(backendFromEnv());
+const threads = backend.threads ?? 1;
+if (process.argv.includes('--core-json')) {
+  process.stdout.write(JSON.stringify(await coreFigures(threads, backend.kind === 'wasm')));
+  process.exit(0);
+}
 console.log(`# slicewatch bench, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
 console.log(`backend: ${backend.kind} (${backend.detail})\n`);
 
 const mnist = loadDataset('mnist');
-const cifar = randomCifarLike(1024);
-for (const [name, dataset, steps] of only !== 'all'
-  ? []
-  : ([
-      ['cnn', mnist, 15],
-      ['wrn-10-1', cifar, 7],
-    ] as const)) {
-  const loop = makeLoop(name, dataset);
-  const ours = await trainStepMs(loop, steps);
-  let line = `${name} train step, batch 64: ${ours.toFixed(0)} ms (median of ${steps})`;
-  if (backend.kind === 'wasm') {
-    const stock = await withStockKernels(() => trainStepMs(makeLoop(name, dataset), steps));
-    line += `; with the stock wasm Conv2DBackpropInput: ${stock.toFixed(0)} ms (ours ${(stock / ours).toFixed(2)}x faster)`;
-  }
-  console.log(line);
-  if (profile) console.log(`  top kernels of one step:\n${await profileStep(loop)}`);
-  const madry = name === 'cnn' ? MADRY_MNIST : MADRY_CIFAR10_TRAIN;
-  for (const attackSteps of [7, 40]) {
-    const attack = { ...madry, steps: attackSteps };
-    const adversarial = await trainStepMs(
-      makeLoop(name, dataset, { kind: 'adversarial', attack, rho: 1, clean: true }),
-      3,
-    );
-    console.log(
-      `${name} adversarial train step (PGD-${attackSteps}), batch 64: ${adversarial.toFixed(0)} ms (${(adversarial / ours).toFixed(1)}x the plain step)`,
-    );
-  }
-  for (const batch of [64, 256, 1024]) {
-    const rate = await predictRate(loop.model, dataset.imageShape, batch);
-    console.log(`${name} predict, batch ${batch}: ${rate.toFixed(0)} images/s`);
+if (only === 'all') {
+  const all = await coreFigures(threads, backend.kind === 'wasm');
+  printCore(all, backend.kind === 'wasm' && threads > 1 ? oneThreadFigures() : undefined);
+  for (const name of MODELS) {
+    const dataset = datasets[name]();
+    const plain = all.models[name].ours;
+    if (profile) {
+      const loop = makeLoop(name, dataset);
+      await loop.runStep();
+      console.log(`${name}: top kernels of one training step:\n${await topKernels(() => loop.runStep())}`);
+    }
+    const madry = name === 'cnn' ? MADRY_MNIST : MADRY_CIFAR10_TRAIN;
+    for (const attackSteps of [7, 40]) {
+      const attack = { ...madry, steps: attackSteps };
+      const adversarial = await trainStepMs(
+        makeLoop(name, dataset, { kind: 'adversarial', attack, rho: 1, clean: true }),
+        3,
+      );
+      console.log(
+        `${name} adversarial train step (PGD-${attackSteps}), batch 64: ${adversarial.toFixed(0)} ms (${(adversarial / plain).toFixed(1)}x the plain step)`,
+      );
+    }
   }
 }
 
@@ -146,7 +207,7 @@ if (only !== 'record') {
   const trained = makeLoop('cnn', mnist);
   for (let i = 0; i < 300; i++) await trained.runStep();
   console.log('');
-  await benchSlices(classifierOf(trained.model), mnist);
+  await benchSlices(classifierOf(trained.model), mnist, profile);
 }
 console.log('');
 await benchRecording(() => makeLoop('cnn', mnist), mnist);

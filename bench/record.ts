@@ -11,8 +11,7 @@ import { createSliceSet, defaultSliceSpecs } from '../slices/slice-set.js';
 import { SqliteStore } from '../server/store/sqlite-store.js';
 import { encodeMp4, ffmpegMp4Args } from '../videos/encode.js';
 import { locateFfmpeg } from '../videos/locate-ffmpeg.js';
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { median } from './measure.js';
 
 /**
  * Recording figures: the training step with and without recording three 64×64 slices every step

@@ -4,25 +4,14 @@ import type { Classifier } from '../trainer/models/classifier.js';
 import { createRng } from '../trainer/rng.js';
 import { SliceEvaluator } from '../slices/evaluate.js';
 import { sliceGeometry } from '../slices/geometry.js';
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function time(run: () => Promise<unknown> | unknown, repeats: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await run();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
+import { medianMs as time, topKernels } from './measure.js';
 
 /**
  * Slice figures for a trained classifier: geometry time, full and adaptive frame times at 128×128
  * against plain prediction of as many images, the best evaluation batch size, and geometry at
- * CIFAR size (d = 3072, 512×512).
+ * CIFAR size (d = 3072, 512×512). `profile` adds the top kernels of a full frame.
  */
-export async function benchSlices(classifier: Classifier, dataset: Dataset): Promise<void> {
+export async function benchSlices(classifier: Classifier, dataset: Dataset, profile: boolean): Promise<void> {
   const [a, b, c] = [0, 1, 2].map((i) => imageAt(dataset, dataset.test, i)) as [
     Float32Array,
     Float32Array,
@@ -73,6 +62,11 @@ export async function benchSlices(classifier: Classifier, dataset: Dataset): Pro
       `adaptive frame (coarse ${coarse}): ${ms.toFixed(0)} ms, ${(ms / best.ms).toFixed(2)} of full, ` +
         `${adaptive.evaluated} pixels evaluated, ${((100 * agree) / g.feasibleCount).toFixed(3)}% agreement`,
     );
+  }
+  if (profile) {
+    const evaluator = new SliceEvaluator(g, dataset.imageShape, best.batch);
+    console.log(`  top kernels of a full 128x128 frame:\n${await topKernels(() => evaluator.evaluate(classifier))}`);
+    evaluator.dispose();
   }
   const rng = createRng(7);
   const cifar = () => Float64Array.from({ length: 3072 }, () => rng.next());

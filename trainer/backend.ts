@@ -15,9 +15,11 @@ export interface BackendInfo {
   detail: string;
   /** One line per faster backend that is installed but failed to load. */
   warnings: string[];
+  /** The wasm backend's thread count. */
+  threads?: number;
 }
 
-type Attempt = { ok: true; detail: string } | { ok: false; installed: boolean; reason: string };
+type Attempt = { ok: true; detail: string; threads?: number } | { ok: false; installed: boolean; reason: string };
 
 /** Narrows a forced backend name from a flag or SLICEWATCH_BACKEND. */
 export function toBackendKind(value: string): BackendKind {
@@ -63,7 +65,7 @@ async function tryWasm(threads: number): Promise<Attempt> {
     // The threaded build needs SIMD as well.
     const running = await startWasmBackend(simd ? threads : 1);
     const detail = `${simd ? 'SIMD' : 'no SIMD'}, ${running} thread${running === 1 ? '' : 's'}`;
-    return { ok: true, detail: `@tensorflow/tfjs-backend-wasm (${detail})` };
+    return { ok: true, detail: `@tensorflow/tfjs-backend-wasm (${detail})`, threads: running };
   } catch (error) {
     return {
       ok: false,
@@ -99,7 +101,7 @@ export async function initBackend(forced?: BackendKind, threads: number = wasmTh
     const attempt = await attempts[kind](threads);
     if (attempt.ok) {
       await tf.ready();
-      return { kind, detail: attempt.detail, warnings };
+      return { kind, detail: attempt.detail, warnings, ...(attempt.threads ? { threads: attempt.threads } : {}) };
     }
     if (forced) {
       const hint =

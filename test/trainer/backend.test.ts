@@ -7,7 +7,7 @@ test('without tfjs-node installed, auto picks wasm with SIMD and a thread per co
   const info = await initBackend(undefined, wasmThreads({}));
   const threads = Math.min(availableParallelism(), 8);
   const detail = `@tensorflow/tfjs-backend-wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'})`;
-  expect(info).toEqual({ kind: 'wasm', detail, warnings: [] });
+  expect(info).toEqual({ kind: 'wasm', detail, warnings: [], threads });
   expect(tf.getBackend()).toBe('wasm');
 });
 

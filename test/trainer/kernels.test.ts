@@ -176,3 +176,75 @@ describe('tileOnHeap', () => {
     }
   });
 });
+
+describe('wasm MaxPoolGrad, Sum and Mean', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  const maxPoolCases: { x: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' }[] = [
+    { x: [4, 26, 26, 8], size: 2, stride: 2, pad: 'valid' }, // the MNIST CNN's first pool
+    { x: [2, 11, 11, 5], size: 2, stride: 2, pad: 'valid' }, // odd size: last row and column unused
+    { x: [2, 9, 7, 3], size: 3, stride: 2, pad: 'same' },
+    { x: [1, 6, 6, 2], size: 3, stride: 1, pad: 'same' }, // overlapping windows
+  ];
+
+  test.each(maxPoolCases)('max-pool gradient matches the cpu backend: $x, $size×$size stride $stride $pad', (c) => {
+    const gradient = (backend: string) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(
+          randomArray(
+            c.x.reduce((a, b) => a * b),
+            11,
+          ),
+          c.x,
+        );
+        const pooled = tf.maxPool(x, c.size, c.stride, c.pad);
+        const r = tf.tensor(randomArray(pooled.size, 12), pooled.shape);
+        return tf
+          .grad((v) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, c.size, c.stride, c.pad), r)))(x)
+          .dataSync();
+      });
+    };
+    const [expected, actual] = [gradient('cpu'), gradient('wasm')];
+    expect(expected.filter((v) => v !== 0).length).toBeGreaterThan(expected.length / 20);
+    expect(Math.max(...Array.from(expected, (v, i) => Math.abs(v - actual[i]!)))).toBeLessThan(1e-6);
+  });
+
+  const reduceCases: { shape: number[]; axis: number[]; keepDims: boolean }[] = [
+    { shape: [64, 16, 16, 32], axis: [0, 1, 2], keepDims: false }, // batch-norm statistics
+    { shape: [8, 5, 6, 3], axis: [0, 1, 2], keepDims: true },
+    { shape: [7, 9], axis: [0], keepDims: false },
+    { shape: [4, 5, 6], axis: [1, 0], keepDims: false }, // unsorted leading axes
+    { shape: [4, 5, 6], axis: [0, 2], keepDims: true }, // not leading: the stock kernel
+    { shape: [4, 5, 6], axis: [2], keepDims: false },
+    { shape: [4, 5], axis: [0, 1], keepDims: false }, // every axis: the stock kernel
+  ];
+
+  test.each(reduceCases)('sum and mean match the cpu backend: $shape over $axis, keepDims $keepDims', (c) => {
+    const reduce = (backend: string) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor(
+          randomArray(
+            c.shape.reduce((a, b) => a * b),
+            13,
+          ),
+          c.shape,
+        );
+        const [sum, mean] = [tf.sum(x, c.axis, c.keepDims), tf.mean(x, c.axis, c.keepDims)];
+        return { shape: sum.shape, sum: sum.dataSync(), mean: mean.dataSync(), meanShape: mean.shape };
+      });
+    };
+    const [expected, actual] = [reduce('cpu'), reduce('wasm')];
+    expect(actual.shape).toEqual(expected.shape);
+    expect(actual.meanShape).toEqual(expected.shape);
+    for (const key of ['sum', 'mean'] as const) {
+      const scale = Math.max(1, ...Array.from(expected[key], Math.abs));
+      expect(Math.max(...Array.from(expected[key], (v, i) => Math.abs(v - actual[key][i]!)))).toBeLessThan(
+        1e-5 * scale,
+      );
+    }
+  });
+});

@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Median milliseconds of `repeats` runs. */
+export async function medianMs(run: () => Promise<unknown> | unknown, repeats: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** The kernels `run` spends most time in, one line each, for `--profile`. */
+export async function topKernels(run: () => Promise<unknown>, count = 8): Promise<string> {
+  const info = await tf.profile(async () => {
+    await run();
+  });
+  const byKernel = new Map<string, number>();
+  for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+  return [...byKernel]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, ms]) => `    ${name.padEnd(24)} ${ms.toFixed(1)} ms`)
+    .join('\n');
+}
