@@ -1,28 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMulViaTranspose } from './batch-mat-mul.js';
 import { conv2dBackpropFilterViaConv } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputViaConv } from './conv2d-backprop-input.js';
 import { maxPoolGradOnWasmHeap } from './max-pool-grad.js';
-import { reduceLeadingAxesOnWasmHeap } from './reduce-leading-axes.js';
 import { tileOnWasmHeap } from './tile.js';
 
 /**
- * slicewatch's kernels for the wasm backend, each made from the backend's own (`stock`, absent
- * for Conv2DBackpropFilter, which the backend lacks):
- * - Conv2DBackpropFilter and Conv2DBackpropInput on the backend's fast Conv2D;
+ * slicewatch's kernels for the wasm backend, made once from its registry:
+ * - Conv2DBackpropFilter (the backend lacks it) and Conv2DBackpropInput on its fast Conv2D;
  * - Tile (the batch-norm gradient's) by block copies instead of element by element;
- * - Sum and Mean over leading axes (batch-norm statistics) without transposing first;
- * - MaxPoolGrad in one pass over the windows.
+ * - MaxPoolGrad in one pass over the windows;
+ * - BatchMatMul with transposed operands as Transpose + its own untransposed BatchMatMul.
  */
-const factories: Record<string, (stock: tf.KernelConfig) => tf.KernelConfig> = {
-  [tf.Conv2DBackpropFilter]: () => conv2dBackpropFilterViaConv('wasm'),
-  [tf.Conv2DBackpropInput]: () => conv2dBackpropInputViaConv('wasm'),
-  [tf.Tile]: () => tileOnWasmHeap('wasm'),
-  [tf.Sum]: (stock) => reduceLeadingAxesOnWasmHeap('Sum', stock),
-  [tf.Mean]: (stock) => reduceLeadingAxesOnWasmHeap('Mean', stock),
-  [tf.MaxPoolGrad]: () => maxPoolGradOnWasmHeap('wasm'),
-};
-/** Ours, and the backend's own kernels they replaced (kept so benchmarks can compare). */
-const ours = new Map<string, tf.KernelConfig>();
+function makeOurs(): tf.KernelConfig[] {
+  const own = tf.getKernel(tf.BatchMatMul, 'wasm');
+  if (own === undefined) throw new Error('the wasm backend registered no BatchMatMul kernel');
+  return [
+    conv2dBackpropFilterViaConv('wasm'),
+    conv2dBackpropInputViaConv('wasm'),
+    tileOnWasmHeap('wasm'),
+    maxPoolGradOnWasmHeap('wasm'),
+    batchMatMulViaTranspose(own),
+  ];
+}
+let ours: tf.KernelConfig[] = [];
+/** The backend's own kernels that ours replaced, kept so benchmarks can compare against them. */
 const stock = new Map<string, tf.KernelConfig>();
 
 function replace(config: tf.KernelConfig): void {
@@ -34,20 +36,14 @@ function replace(config: tf.KernelConfig): void {
 
 /** Registers our wasm kernels (idempotent); call before the wasm backend starts. */
 export function registerWasmKernels(): void {
-  for (const [name, make] of Object.entries(factories)) {
-    if (!ours.has(name)) {
-      const existing = tf.getKernel(name, 'wasm');
-      if (existing !== undefined) stock.set(name, existing);
-      ours.set(name, make(existing ?? { kernelName: name, backendName: 'wasm', kernelFunc: missing(name) }));
+  if (ours.length === 0) ours = makeOurs();
+  for (const config of ours) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing !== undefined && existing.kernelFunc !== config.kernelFunc && !stock.has(config.kernelName)) {
+      stock.set(config.kernelName, existing);
     }
-    replace(ours.get(name)!);
+    replace(config);
   }
-}
-
-function missing(name: string): tf.KernelFunc {
-  return () => {
-    throw new Error(`the wasm backend has no ${name} kernel of its own`);
-  };
 }
 
 /**
@@ -55,15 +51,14 @@ function missing(name: string): tf.KernelFunc {
  * (for benchmarks). Kernels the backend lacks stay ours either way.
  */
 export function useStockWasmKernels(useStock: boolean): void {
-  for (const [name, config] of ours) {
-    const original = stock.get(name);
+  for (const config of ours) {
+    const original = stock.get(config.kernelName);
     if (original === undefined) continue;
     if (useStock) {
       replace(original);
       original.setupFunc?.(tf.findBackend('wasm')!);
     } else {
       replace(config);
-      config.setupFunc?.(tf.findBackend('wasm')!);
     }
   }
 }
