@@ -210,4 +210,4 @@ if (only !== 'record') {
   await benchSlices(classifierOf(trained.model), mnist, profile);
 }
 console.log('');
-await benchRecording(() => makeLoop('cnn', mnist), mnist);
+await benchRecording(() => makeLoop('cnn', mnist), mnist, threads);

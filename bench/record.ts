@@ -18,7 +18,11 @@ import { median } from './measure.js';
  * (adaptive mode, in the training process), bytes per stored frame, and MP4 encoding of 1,000
  * frames at 512×512 against ffmpeg alone on the same raw frames read from a file.
  */
-export async function benchRecording(makeLoop: () => TrainLoop, dataset: Dataset): Promise<void> {
+export async function benchRecording(
+  makeLoop: () => TrainLoop,
+  dataset: Dataset,
+  trainerThreads: number,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'slicewatch-bench-'));
   const store = new SqliteStore(join(dir, 'store.db'));
   const loop = makeLoop();
@@ -50,29 +54,34 @@ export async function benchRecording(makeLoop: () => TrainLoop, dataset: Dataset
   }
   recorder.dispose();
 
-  // The same recording on the worker thread: the trainer only waits when the queue is full.
-  const workerLoop = makeLoop();
-  const workerRun = store.createRun('bench-worker', {}, {}, setId);
-  const worker = new WorkerRecorder({
-    storePath: join(dir, 'store.db'),
-    runId: workerRun,
-    setId,
-    modelTopology: workerLoop.model.toJSON(null, false) as object,
-    imageShape: dataset.imageShape,
-    classes: dataset.classNames.length,
-    options: {
-      mode: { kind: 'adaptive', coarse: 4 },
-      schedule: { kind: 'every', k: 1 },
-      keyEvery: 16,
-      profileSamples: 32,
-    },
-    backend: 'wasm',
-  });
-  workerLoop.observe((event) => worker.record(event, event.model));
-  const started = performance.now();
-  for (let i = 0; i < 60; i++) await workerLoop.runStep();
-  await worker.close();
-  const workerStep = (performance.now() - started) / 60;
+  // The same recording on the worker thread (the trainer only waits when the queue is full), with
+  // the worker's backend on one thread and on as many as the trainer's.
+  const workerStepMs = async (threads: number): Promise<number> => {
+    const workerLoop = makeLoop();
+    const worker = new WorkerRecorder({
+      storePath: join(dir, 'store.db'),
+      runId: store.createRun(`bench-worker-${threads}`, {}, {}, setId),
+      setId,
+      modelTopology: workerLoop.model.toJSON(null, false) as object,
+      imageShape: dataset.imageShape,
+      classes: dataset.classNames.length,
+      options: {
+        mode: { kind: 'adaptive', coarse: 4 },
+        schedule: { kind: 'every', k: 1 },
+        keyEvery: 16,
+        profileSamples: 32,
+      },
+      backend: 'wasm',
+      threads,
+    });
+    workerLoop.observe((event) => worker.record(event, event.model));
+    const started = performance.now();
+    for (let i = 0; i < 60; i++) await workerLoop.runStep();
+    await worker.close();
+    return (performance.now() - started) / 60;
+  };
+  const workerSteps = new Map<number, number>();
+  for (const threads of new Set([1, trainerThreads])) workerSteps.set(threads, await workerStepMs(threads));
   const sizes = store.db.prepare('SELECT AVG(LENGTH(data)) AS mean, COUNT(*) AS n FROM frames').get() as {
     mean: number;
     n: number;
@@ -84,9 +93,13 @@ export async function benchRecording(makeLoop: () => TrainLoop, dataset: Dataset
   const cost = median(recorded) - median(plain);
   console.log(
     `train step without recording: ${median(plain).toFixed(0)} ms; with three 64x64 slices recorded every step (adaptive) in the ` +
-      `training process: ${median(recorded).toFixed(0)} ms (${(median(recorded) / median(plain)).toFixed(2)}x); on the worker thread: ` +
-      `${workerStep.toFixed(0)} ms per step over 60 steps including the final drain (${((100 * (median(recorded) - workerStep)) / cost).toFixed(0)}% of the recording cost hidden)`,
+      `training process: ${median(recorded).toFixed(0)} ms (${(median(recorded) / median(plain)).toFixed(2)}x)`,
   );
+  for (const [threads, step] of workerSteps)
+    console.log(
+      `  on the worker thread with ${threads} wasm thread(s): ${step.toFixed(0)} ms per step over 60 steps including the final ` +
+        `drain (${((100 * (median(recorded) - step)) / cost).toFixed(0)}% of the recording cost hidden)`,
+    );
   console.log(
     `stored frame, 64x64: ${sizes.mean.toFixed(0)} bytes on average over ${sizes.n} frames (key frames ${keys.mean.toFixed(0)} bytes)`,
   );

@@ -19,6 +19,8 @@ export interface RecorderWorkerData {
   classes: number;
   options: RecorderOptions;
   backend: BackendKind;
+  /** The worker's wasm thread count. */
+  threads: number;
 }
 
 export type RecorderWorkerMessage =
@@ -39,7 +41,7 @@ const port = parentPort!;
 const reply = (message: RecorderWorkerReply) => port.postMessage(message);
 
 try {
-  await initBackend(data.backend);
+  await initBackend(data.backend, data.threads);
   const model = await tf.models.modelFromJSON({ modelTopology: data.modelTopology } as tf.io.ModelJSON);
   const store = new SqliteStore(data.storePath);
   const recorder = new Recorder(

@@ -67,6 +67,7 @@ export async function startRecording(
         classes: dataset.classNames.length,
         options,
         backend: backend.kind,
+        threads: backend.threads ?? 1,
       },
       2,
       config.recordPolicy === 'newest' ? 'newest' : 'wait',
