@@ -22,7 +22,9 @@ export async function topKernels(run: () => Promise<unknown>, count = 8): Promis
     await run();
   });
   const byKernel = new Map<string, number>();
-  for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+  // Ops that call other ops show up as `name__op` around their kernels: count the kernels only.
+  for (const k of info.kernels)
+    if (!k.name.endsWith('__op')) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
   return [...byKernel]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)

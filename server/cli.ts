@@ -86,6 +86,7 @@ ${Object.entries(COMMANDS)
 
 environment:
   SLICEWATCH_BACKEND   force a compute backend (tensorflow, wasm, cpu), like --backend
+  SLICEWATCH_THREADS   wasm backend threads, 1 to 8 (default: one per core)
   SLICEWATCH_DEBUG     print stack traces of internal errors
 `;
 

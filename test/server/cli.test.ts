@@ -207,6 +207,9 @@ describe('slicewatch train', () => {
     expect(forced.code).toBe(1);
     const wrong = slicewatch(['train'], { SLICEWATCH_BACKEND: 'gpu' });
     expect(wrong.stderr).toBe('slicewatch: invalid backend: gpu; expected one of tensorflow, wasm, cpu\n');
+    const threads = slicewatch(['train'], { SLICEWATCH_THREADS: 'many' });
+    expect(threads.stderr).toBe('slicewatch: invalid SLICEWATCH_THREADS: many; expected a whole number from 1 to 8\n');
+    expect(threads.code).toBe(1);
   });
 
   test('--help documents every option of every command', () => {
