@@ -95,12 +95,19 @@ export async function startWasmBackend(threads: number): Promise<number> {
   }
   wasm.setThreadsCount(threads);
   const folder = mkdtempSync(join(os.tmpdir(), 'slicewatch-wasm-'));
+  const failed = (why: string) =>
+    new Error(
+      `the wasm backend's threaded build failed to start with ${threads} threads (${why}); SLICEWATCH_THREADS=1 uses the single-threaded build`,
+    );
+  let started: boolean;
   try {
-    const started = await withNodeShims(threads, folder, () => tf.setBackend('wasm'));
-    if (!started) throw new Error(`the wasm backend's threaded build failed to start with ${threads} threads`);
+    started = await withNodeShims(threads, folder, () => tf.setBackend('wasm'));
+  } catch (error) {
+    throw failed(String((error as Error).message ?? error).split('\n')[0]!);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+  if (!started) throw failed('see the warning above');
   const pool = (tf.backend() as unknown as { wasm: { PThread: PThreadPool } }).wasm.PThread;
   for (const worker of [...pool.unusedWorkers, ...pool.runningWorkers]) worker.unref();
   return wasm.getThreadsCount();
