@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendKind } from '../trainer/backend.js';
+import { modelFromTopology } from '../trainer/checkpoint.js';
 import type { StepResult } from '../trainer/train-loop.js';
 import { SqliteStore } from '../server/store/sqlite-store.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
@@ -42,7 +43,7 @@ const reply = (message: RecorderWorkerReply) => port.postMessage(message);
 
 try {
   await initBackend(data.backend, data.threads);
-  const model = await tf.models.modelFromJSON({ modelTopology: data.modelTopology } as tf.io.ModelJSON);
+  const model = await modelFromTopology(data.modelTopology);
   const store = new SqliteStore(data.storePath);
   const recorder = new Recorder(
     store,

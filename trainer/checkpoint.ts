@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from './errors.js';
+// Registers our layer classes (SlicewatchBatchNormalization) for deserialization.
+import './models/batch-norm.js';
 
 /** What a checkpoint holds besides the model: where training stands and how to continue it. */
 export interface CheckpointMeta {
@@ -84,6 +86,11 @@ function readJson<T>(file: string): T {
 }
 
 /** Loads a checkpoint folder written by saveCheckpoint. */
+/** A model (fresh weights) from a saved topology: `model.toJSON(null, false)` of one of ours. */
+export function modelFromTopology(topology: object): Promise<tf.LayersModel> {
+  return tf.models.modelFromJSON({ modelTopology: topology } as tf.io.ModelJSON);
+}
+
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const meta = readJson<CheckpointMeta>(join(path, META_JSON));
   if (meta.format !== 'slicewatch-checkpoint/1')

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dirname } from 'node:path';
 import { assertPositiveInteger } from '../../trainer/assert.js';
+import { modelFromTopology } from '../../trainer/checkpoint.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
 import { InvalidArgumentError } from '../../trainer/errors.js';
 import { classifierOf } from '../../trainer/models/classifier.js';
@@ -37,9 +38,7 @@ export async function rerenderCommand(argv: string[]): Promise<void> {
       throw new StoreError(`run ${config.run} has no weight snapshots; record it with slicewatch train --record`);
     await startBackend(config.backend);
     const dataset = loadDataset((run.config as { dataset: string }).dataset);
-    const model = await tf.models.modelFromJSON({
-      modelTopology: loadSnapshotTopology(dirname(snapshots[0]!.path)),
-    } as tf.io.ModelJSON);
+    const model = await modelFromTopology(loadSnapshotTopology(dirname(snapshots[0]!.path)));
     const sizes = model.getWeights().map((t) => t.size);
     const name = config.name || `rerender-${timestamp(new Date())}`;
     const setId = await createSliceSet(store, name, [{ name: 'rerendered', ...specs, resolution: config.resolution }], {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed } from '../rng.js';
+import { SlicewatchBatchNormalization } from './batch-norm.js';
 
 export interface WideResNetOptions {
   /** Total depth d = 6n + 4, n blocks per group. */
@@ -36,7 +37,7 @@ export function buildWideResNet(
   const bnRelu = (x: tf.SymbolicTensor) =>
     tf.layers
       .activation({ activation: 'relu' })
-      .apply(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(x)) as tf.SymbolicTensor;
+      .apply(new SlicewatchBatchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(x)) as tf.SymbolicTensor;
 
   const input = tf.input({ shape: inputShape });
   let x = conv(16, 3, 1).apply(input) as tf.SymbolicTensor;
