@@ -12,6 +12,7 @@ import { backendFromEnv, initBackend } from '../trainer/backend.js';
 import type { Dataset } from '../trainer/datasets/dataset.js';
 import { loadDataset } from '../trainer/datasets/load.js';
 import { useStockWasmKernels } from '../trainer/kernels/register.js';
+import { SlicewatchBatchNormalization } from '../trainer/models/batch-norm.js';
 import { buildModel } from '../trainer/models/build.js';
 import { parseModelSpec } from '../trainer/models/model-spec.js';
 import { createRng } from '../trainer/rng.js';
@@ -32,8 +33,27 @@ function randomCifarLike(count: number): Dataset {
   return { spec: 'random', imageShape: [32, 32, 3], classNames: [...'0123456789'], train: split, test: split };
 }
 
-function makeLoop(model: string, dataset: Dataset, objective: Objective = { kind: 'plain' }): TrainLoop {
-  return new TrainLoop(buildModel(parseModelSpec(model), dataset.imageShape, 10, 1), dataset, {
+/**
+ * The same model built from tfjs-layers' own layers (BatchNormalization instead of ours) and the
+ * same weights: TensorFlow.js as installed, for the stock figures.
+ */
+async function withStockLayers(model: tf.LayersModel): Promise<tf.LayersModel> {
+  const topology = JSON.stringify(model.toJSON(null, false)).replaceAll(
+    `"class_name":"${SlicewatchBatchNormalization.className}"`,
+    '"class_name":"BatchNormalization"',
+  );
+  const stock = await tf.models.modelFromJSON({ modelTopology: JSON.parse(topology) as object } as tf.io.ModelJSON);
+  stock.setWeights(model.getWeights());
+  return stock;
+}
+
+function makeLoop(
+  model: string,
+  dataset: Dataset,
+  objective: Objective = { kind: 'plain' },
+  network = buildModel(parseModelSpec(model), dataset.imageShape, 10, 1),
+): TrainLoop {
+  return new TrainLoop(network, dataset, {
     batchSize: 64,
     lr: 0.01,
     schedule: { kind: 'constant' },
@@ -76,7 +96,7 @@ async function predictRate(model: tf.LayersModel, shape: [number, number, number
   return median(rates);
 }
 
-/** Runs `run` with the stock wasm kernels in place of ours. */
+/** Runs `run` with the stock wasm kernels in place of ours (and, through withStockLayers, the stock layers). */
 async function withStockKernels<T>(run: () => Promise<T>): Promise<T> {
   useStockWasmKernels(true);
   try {
@@ -111,7 +131,12 @@ async function coreFigures(threads: number, wasm: boolean): Promise<CoreFigures>
     const loop = makeLoop(name, dataset);
     const ours = await trainStepMs(loop, TRAIN_STEPS[name]);
     const stock = wasm
-      ? await withStockKernels(() => trainStepMs(makeLoop(name, dataset), TRAIN_STEPS[name]))
+      ? await withStockKernels(async () =>
+          trainStepMs(
+            makeLoop(name, dataset, { kind: 'plain' }, await withStockLayers(makeLoop(name, dataset).model)),
+            TRAIN_STEPS[name],
+          ),
+        )
       : undefined;
     const predict: Record<number, number> = {};
     for (const batch of PREDICT_BATCHES) predict[batch] = await predictRate(loop.model, dataset.imageShape, batch);
