@@ -12,6 +12,7 @@ import { backendFromEnv, initBackend } from '../trainer/backend.js';
 import type { Dataset } from '../trainer/datasets/dataset.js';
 import { loadDataset } from '../trainer/datasets/load.js';
 import { useStockWasmKernels } from '../trainer/kernels/register.js';
+import { modelFromTopology } from '../trainer/checkpoint.js';
 import { SlicewatchBatchNormalization } from '../trainer/models/batch-norm.js';
 import { buildModel } from '../trainer/models/build.js';
 import { parseModelSpec } from '../trainer/models/model-spec.js';
@@ -42,7 +43,7 @@ async function withStockLayers(model: tf.LayersModel): Promise<tf.LayersModel> {
     `"class_name":"${SlicewatchBatchNormalization.className}"`,
     '"class_name":"BatchNormalization"',
   );
-  const stock = await tf.models.modelFromJSON({ modelTopology: JSON.parse(topology) as object } as tf.io.ModelJSON);
+  const stock = await modelFromTopology(JSON.parse(topology) as object);
   stock.setWeights(model.getWeights());
   return stock;
 }
@@ -111,7 +112,7 @@ const PYTORCH = { cnn: { stepMs: 24 }, 'wrn-10-1': { stepMs: 23, predictRate: 33
 const MODELS = ['cnn', 'wrn-10-1'] as const;
 type ModelName = (typeof MODELS)[number];
 
-/** The figures measured at every thread count: training steps with our and the stock kernels, prediction. */
+/** The figures measured at every thread count: training steps ours and stock (kernels and layers), prediction. */
 interface CoreFigures {
   threads: number;
   models: Record<ModelName, { ours: number; stock?: number; predict: Record<number, number> }>;
@@ -165,15 +166,15 @@ function printCore(all: CoreFigures, one: CoreFigures | undefined): void {
     const o = one?.models[name];
     console.log(`${name} train step, batch 64 (median of ${TRAIN_STEPS[name]}):`);
     console.log(
-      `  ours, ${all.threads} thread(s): ${ms(m.ours)}; stock kernels, ${all.threads} thread(s): ${m.stock === undefined ? 'n/a' : ms(m.stock)}`,
+      `  ours, ${all.threads} thread(s): ${ms(m.ours)}; stock, ${all.threads} thread(s): ${m.stock === undefined ? 'n/a' : ms(m.stock)}`,
     );
-    if (o) console.log(`  ours, 1 thread: ${ms(o.ours)}; stock kernels, 1 thread: ${ms(o.stock!)}`);
+    if (o) console.log(`  ours, 1 thread: ${ms(o.ours)}; stock, 1 thread: ${ms(o.stock!)}`);
     const stockOne = o?.stock ?? m.stock;
     if (stockOne !== undefined)
       console.log(
         `  ours (${all.threads} threads) vs stock (1 thread, the TF.js default under Node): ${times(stockOne, m.ours)} faster; ` +
           `vs stock at ${all.threads} threads: ${m.stock === undefined ? 'n/a' : times(m.stock, m.ours)}` +
-          (o ? `; ours 2 threads vs ours 1 thread: ${times(o.ours, m.ours)}` : ''),
+          (o ? `; ours ${all.threads} threads vs ours 1 thread: ${times(o.ours, m.ours)}` : ''),
       );
     console.log(
       `  PyTorch reference ${PYTORCH[name].stepMs} ms: ours takes ${times(m.ours, PYTORCH[name].stepMs)} as long`,

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
 import { registerWasmKernels } from './kernels/register.js';
 import { MAX_WASM_THREADS, startWasmBackend } from './wasm-threads.js';
-import { availableParallelism } from 'node:os';
 
 /** The compute backends slicewatch can run on, fastest first. */
 export const BACKEND_KINDS = ['tensorflow', 'wasm', 'cpu'] as const;
