@@ -10,7 +10,7 @@ import { WorkerRecorder } from '../slices/worker-recorder.js';
 import { createSliceSet, defaultSliceSpecs } from '../slices/slice-set.js';
 import { SqliteStore } from '../server/store/sqlite-store.js';
 import { encodeMp4, ffmpegMp4Args } from '../videos/encode.js';
-import { locateFfmpeg } from '../videos/locate-ffmpeg.js';
+import { findFfmpeg } from '../videos/locate-ffmpeg.js';
 import { median } from './measure.js';
 
 /**
@@ -115,7 +115,7 @@ export async function benchRecording(
   });
   const raw = join(dir, 'frames.rgb');
   writeFileSync(raw, Buffer.concat(frames.map((f) => Buffer.from(f.buffer))));
-  const ffmpeg = locateFfmpeg();
+  const ffmpeg = findFfmpeg().path;
   const t0 = performance.now();
   await encodeMp4(frames, join(dir, 'ours.mp4'), { width: side, height: side, fps: 30, ffmpeg });
   const ours = (performance.now() - t0) / 1000;

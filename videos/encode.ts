@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { FfmpegFailedError } from './errors.js';
-import { locateFfmpeg } from './locate-ffmpeg.js';
+import { findFfmpeg } from './locate-ffmpeg.js';
 
 /** ffmpeg arguments that encode raw RGB frames of `width` × `height` from `input` (a file or pipe:0) to an MP4. */
 export function ffmpegMp4Args(input: string, width: number, height: number, fps: number, out: string): string[] {
@@ -32,7 +32,7 @@ export async function encodeMp4(
 ): Promise<number> {
   const { width, height, fps } = options;
   if (width % 2 || height % 2) throw new RangeError(`H.264 in yuv420p needs even sides, received ${width}x${height}`);
-  const ffmpeg = options.ffmpeg ?? locateFfmpeg();
+  const ffmpeg = options.ffmpeg ?? findFfmpeg().path;
   const args = ffmpegMp4Args('pipe:0', width, height, fps, out);
   const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';

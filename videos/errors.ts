@@ -5,7 +5,7 @@ export class FfmpegNotFoundError extends SlicewatchError {
   constructor(searched: string[]) {
     super(
       'FFMPEG_NOT_FOUND',
-      `ffmpeg not found; looked in ${searched.join(', ')}. Install Debian's ffmpeg (apt-get install ffmpeg), or set FFMPEG_PATH to an ffmpeg binary`,
+      `ffmpeg not found; looked in ${searched.join(', ')}. reinstall slicewatch's dependencies (npm install brings a bundled ffmpeg), install Debian's ffmpeg (apt-get install ffmpeg), or set FFMPEG_PATH to an ffmpeg binary`,
     );
   }
 }

@@ -8,7 +8,7 @@ import { renderLegend } from '../../slices/render.js';
 import { pointToPixel, sliceGeometry } from '../../slices/geometry.js';
 import { composeVideoFrame, videoSteps } from '../../videos/compose.js';
 import { encodeMp4 } from '../../videos/encode.js';
-import { locateFfmpeg } from '../../videos/locate-ffmpeg.js';
+import { findFfmpeg } from '../../videos/locate-ffmpeg.js';
 import { parseFlags } from '../args.js';
 import { parseIndexList, VIDEO_DEFAULTS, VIDEO_OPTIONS } from '../config.js';
 import { SqliteStore, StoreError } from '../store/sqlite-store.js';
@@ -37,7 +37,7 @@ export async function videoCommand(argv: string[]): Promise<void> {
     throw new InvalidArgumentError(`invalid --time: ${config.time}; expected every or log`);
   if (config.runs === '')
     throw new InvalidArgumentError('--runs NAME[,NAME…] is required: the --out folders of recorded runs');
-  const ffmpeg = locateFfmpeg();
+  const ffmpeg = findFfmpeg();
   const store = new SqliteStore(config.store);
   try {
     const all = store.listRuns();
@@ -124,11 +124,11 @@ export async function videoCommand(argv: string[]): Promise<void> {
       height: first.height,
       fps: config.fps,
       onProgress: report,
-      ffmpeg,
+      ffmpeg: ffmpeg.path,
     });
     if (tty) process.stdout.write('\n');
     process.stdout.write(
-      `wrote ${config.out}: ${steps.length} frames, ${first.width}x${first.height}, ${config.fps} fps (steps ${steps[0]}-${steps.at(-1)})\n`,
+      `wrote ${config.out}: ${steps.length} frames, ${first.width}x${first.height}, ${config.fps} fps (steps ${steps[0]}-${steps.at(-1)}), encoded by ${ffmpeg.source} (${ffmpeg.path})\n`,
     );
   } finally {
     store.close();

@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 
-test('the main job (npm start = slicewatch demo) writes one side-by-side MP4 per slice', () => {
+test('the main job (npm start = slicewatch demo) writes one side-by-side MP4 per slice, with no ffmpeg on PATH', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'slicewatch-demo-')), 'demo');
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'server/bin.ts', 'demo', '--steps', '6', '--warmup', '3', '--out', out],
-    {
-      encoding: 'utf8',
-    },
+    // Only Node: no ffmpeg on PATH, so the videos come from the ffmpeg bundled with the dependencies.
+    { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent', FFMPEG_PATH: '' } },
   );
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
@@ -38,4 +37,5 @@ test('the main job (npm start = slicewatch demo) writes one side-by-side MP4 per
     expect(probe.stdout.trim()).toBe('h264,yuv420p,6');
   }
   expect(result.stdout).toContain('(adversarial and centre)');
+  expect(result.stdout).toMatch(/encoded by bundled @ffmpeg-installer\/ffmpeg/);
 }, 300_000);

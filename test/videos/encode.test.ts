@@ -6,8 +6,6 @@ import { expect, test } from 'vitest';
 import { renderLegend } from '../../slices/render.js';
 import { composeVideoFrame, videoSteps } from '../../videos/compose.js';
 import { encodeMp4 } from '../../videos/encode.js';
-import { FfmpegNotFoundError } from '../../videos/errors.js';
-import { locateFfmpeg } from '../../videos/locate-ffmpeg.js';
 import { syntheticFrame } from '../fixtures/frames.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'slicewatch-video-'));
@@ -80,12 +78,4 @@ test('time mappings: every recorded step, or log-spaced ones', () => {
   expect(videoSteps(steps, 'every', 10)).toHaveLength(1000);
   // 1, 10^(1/3) ≈ 2, 10^(2/3) ≈ 5, 10, 22, 46, 100, 215, 464, 1000.
   expect(videoSteps(steps, 'log', 10)).toEqual([1, 2, 5, 10, 22, 46, 100, 215, 464, 1000]);
-});
-
-test('ffmpeg: FFMPEG_PATH wins, and a bad one is named', () => {
-  expect(locateFfmpeg({ FFMPEG_PATH: '/usr/bin/ffmpeg' })).toBe('/usr/bin/ffmpeg');
-  expect(() => locateFfmpeg({ FFMPEG_PATH: '/nope/ffmpeg' })).toThrow(FfmpegNotFoundError);
-  expect(() => locateFfmpeg({ PATH: '/nonexistent' })).toThrow(
-    /ffmpeg not found; looked in FFMPEG_PATH \(unset\), @ffmpeg-installer\/ffmpeg \(not installed\), ffmpeg on PATH \(none\)\. .*set FFMPEG_PATH/,
-  );
 });
