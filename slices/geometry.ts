@@ -1,5 +1,6 @@
 import { boundingRect, feasiblePolygon, type PlanePoint, type PlaneRect } from './clip.js';
-import { feasibleMask, makeGrid, pixelAt, pixelCentre, type Grid } from './grid.js';
+import { SliceInputError } from './errors.js';
+import { feasibleMask, makeGrid, pixelAt, pixelCentre, type Grid, type PixelIndex } from './grid.js';
 import { planeBasis, type PlaneBasis } from './plane.js';
 import { dot, sub, type Vector } from './vector.js';
 
@@ -74,8 +75,26 @@ export function pointToPlane(g: PlaneBasis, point: Vector): PlanePoint {
   return [dot(rel, g.u), dot(rel, g.w)];
 }
 
-/** The pixel holding a point's projection on the plane, or undefined outside the grid. */
-export function pointToPixel(g: SliceGeometry, point: Vector): { x: number; y: number } | undefined {
+/**
+ * The pixel holding a point's projection on the plane, on the closed grid (a point on the
+ * rectangle's edge gets the edge pixel), or undefined when the projection is outside the grid.
+ */
+export function pointToPixel(g: SliceGeometry, point: Vector): PixelIndex | undefined {
   const [s, t] = pointToPlane(g, point);
   return pixelAt(g, s, t);
+}
+
+/**
+ * The pixel of one of the points a slice was made from. Points of H project into the slice's
+ * rectangle, so a miss means the point is not in H; it throws SliceInputError naming the point.
+ */
+export function slicePointPixel(g: SliceGeometry, name: string, point: Vector): PixelIndex {
+  const pixel = pointToPixel(g, point);
+  if (pixel) return pixel;
+  const [s, t] = pointToPlane(g, point);
+  const { sMin, sMax, tMin, tMax } = g.rect;
+  throw new SliceInputError(
+    `point ${name} projects to (s, t) = (${s}, ${t}), outside the slice's rectangle ` +
+      `[${sMin}, ${sMax}] × [${tMin}, ${tMax}]; the points of a slice must lie in [0,1]^d`,
+  );
 }

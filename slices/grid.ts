@@ -36,11 +36,33 @@ export function pixelCentre(grid: Grid, x: number, y: number): PlanePoint {
   return [grid.sLeft + (x + 0.5) * grid.pixelSize, grid.tTop - (y + 0.5) * grid.pixelSize];
 }
 
-/** The pixel that holds plane point (s, t), or undefined outside the grid. */
-export function pixelAt(grid: Grid, s: number, t: number): { x: number; y: number } | undefined {
-  const x = Math.floor((s - grid.sLeft) / grid.pixelSize);
-  const y = Math.floor((grid.tTop - t) / grid.pixelSize);
-  return x >= 0 && y >= 0 && x < grid.width && y < grid.height ? { x, y } : undefined;
+/** A pixel's column x (0 at the left) and row y (0 at the top). */
+export interface PixelIndex {
+  x: number;
+  y: number;
+}
+
+/**
+ * How far outside the grid, in pixels, a point still counts as on its edge. Projections of points
+ * that lie on a face of H (dataset images with black or white pixels) land on the rectangle's edge
+ * only up to rounding: about 1e-13 pixels on MNIST slices.
+ */
+export const EDGE_TOLERANCE = 1e-6;
+
+/**
+ * The pixel that holds plane point (s, t), on the closed grid: a point on the right or bottom edge
+ * (sMax or tMin of a slice's rectangle) belongs to the last column or row, and one within
+ * EDGE_TOLERANCE pixels outside to the nearest edge pixel. Undefined for a point farther outside.
+ */
+export function pixelAt(grid: Grid, s: number, t: number): PixelIndex | undefined {
+  const fx = (s - grid.sLeft) / grid.pixelSize;
+  const fy = (grid.tTop - t) / grid.pixelSize;
+  const inside = (f: number, n: number) => f >= -EDGE_TOLERANCE && f <= n + EDGE_TOLERANCE;
+  if (!inside(fx, grid.width) || !inside(fy, grid.height)) return undefined;
+  return {
+    x: Math.min(grid.width - 1, Math.max(0, Math.floor(fx))),
+    y: Math.min(grid.height - 1, Math.max(0, Math.floor(fy))),
+  };
 }
 
 /**

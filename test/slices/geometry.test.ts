@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
+import { imageAt } from '../../trainer/datasets/dataset.js';
+import { loadDataset } from '../../trainer/datasets/load.js';
 import { createRng } from '../../trainer/rng.js';
 import { SliceDegenerateError, SliceInputError } from '../../slices/errors.js';
 import {
@@ -7,9 +9,11 @@ import {
   pixelToPoint,
   pointToPixel,
   pointToPlane,
+  slicePointPixel,
   sliceGeometry,
   type SliceGeometry,
 } from '../../slices/geometry.js';
+import { greyImage } from '../../slices/points.js';
 
 const r2 = Math.SQRT2;
 const r6 = Math.sqrt(6);
@@ -95,6 +99,103 @@ describe('hand-derived slices', () => {
     expect(pointToPixel(g, [0.875, 0.875, 0.5])).toEqual({ x: 3, y: 0 });
     expect(pointToPlane(g, [0.75, 0.5, 0.5])).toEqual([0.25, 0]);
     expect(pointToPixel(g, [0.5, 0.5, 0.5])).toEqual({ x: 2, y: 2 });
+  });
+});
+
+describe('points on the edges and vertices of the slice rectangle get a pixel', () => {
+  test.each([
+    { where: 'vertex (sMin, tMin)', point: [0, 0, 0.5], expected: { x: 0, y: 3 } },
+    { where: 'vertex (sMax, tMin)', point: [1, 0, 0.5], expected: { x: 3, y: 3 } },
+    { where: 'vertex (sMin, tMax)', point: [0, 1, 0.5], expected: { x: 0, y: 0 } },
+    { where: 'vertex (sMax, tMax)', point: [1, 1, 0.5], expected: { x: 3, y: 0 } },
+    { where: 'bottom edge, s = 0.125', point: [0.625, 0, 0.5], expected: { x: 2, y: 3 } },
+    { where: 'top edge, s = 0.125', point: [0.625, 1, 0.5], expected: { x: 2, y: 0 } },
+    { where: 'left edge, t = −0.125', point: [0, 0.375, 0.5], expected: { x: 0, y: 2 } },
+    { where: 'right edge, t = −0.125', point: [1, 0.375, 0.5], expected: { x: 3, y: 2 } },
+  ])('square: the face z = ½ at resolution 4, $where', ({ point, expected }) => {
+    const g = sliceGeometry([0.5, 0.5, 0.5], [0.75, 0.5, 0.5], [0.5, 0.75, 0.5], { resolution: 4 });
+    expect(pointToPixel(g, point)).toEqual(expected);
+  });
+
+  // The plane x + y = 1: u = (1, −1, 0)/√2, w = (0, 0, 1), rectangle s ∈ ±1/√2, t ∈ ±½. At
+  // resolution 4 the pixels are √2/4 wide, 4 columns span s exactly, and ceil(2√2) = 3 rows are
+  // centred on t = 0 from tTop = 3√2/8 ≈ 0.530: t = ½ is in row 0, t = 0 in row 1, t = −½ in row 2.
+  test.each([
+    { where: 'vertex (sMax, tMin)', point: [1, 0, 0], expected: { x: 3, y: 2 } },
+    { where: 'vertex (sMin, tMin)', point: [0, 1, 0], expected: { x: 0, y: 2 } },
+    { where: 'vertex (sMax, tMax)', point: [1, 0, 1], expected: { x: 3, y: 0 } },
+    { where: 'vertex (sMin, tMax)', point: [0, 1, 1], expected: { x: 0, y: 0 } },
+    { where: 'right edge s = 1/√2, t = 0', point: [1, 0, 0.5], expected: { x: 3, y: 1 } },
+    { where: 'left edge s = −1/√2, t = 0', point: [0, 1, 0.5], expected: { x: 0, y: 1 } },
+    { where: 'top edge t = ½, s = √2/8', point: [0.625, 0.375, 1], expected: { x: 2, y: 0 } },
+    { where: 'bottom edge t = −½, s = √2/8', point: [0.625, 0.375, 0], expected: { x: 2, y: 2 } },
+  ])('non-square: the plane x + y = 1 at resolution 4, $where', ({ point, expected }) => {
+    const g = sliceGeometry([0.5, 0.5, 0.5], [1, 0, 0.5], [0.5, 0.5, 1], { resolution: 4 });
+    expect([g.width, g.height]).toEqual([4, 3]);
+    expect(pointToPixel(g, point)).toEqual(expected);
+  });
+
+  test('a point off the grid gets no pixel, and as a point of the slice a named error', () => {
+    const g = sliceGeometry([0.5, 0.5, 0.5], [0.75, 0.5, 0.5], [0.5, 0.75, 0.5], { resolution: 4 });
+    expect(pointToPixel(g, [1.5, 0.5, 0.5])).toBeUndefined();
+    expect(() => slicePointPixel(g, 'b', [1.5, 0.5, 0.5])).toThrow(SliceInputError);
+    expect(() => slicePointPixel(g, 'b', [1.5, 0.5, 0.5])).toThrow(
+      "point b projects to (s, t) = (1, 0), outside the slice's rectangle [-0.5, 0.5] × [-0.5, 0.5]; the points of a slice must lie in [0,1]^d",
+    );
+  });
+
+  // MNIST digits are 0 on their background and grey is ½ there, so moving from the line through a
+  // and b away from c makes background pixels negative: a and b lie on the rectangle's bottom edge
+  // t = tMin (issue 10: both got no pixel). For test:11, test:25, test:38, b is the vertex at sMax.
+  const mnist = loadDataset('mnist');
+  const digit = (index: number) => imageAt(mnist, mnist.test, index);
+  test.each([
+    {
+      points: 'a = test:3, b = test:7, c = grey',
+      a: 3,
+      b: 7,
+      c: 'grey',
+      resolution: 64,
+      bottom: ['a', 'b'],
+      right: [],
+    },
+    {
+      points: 'a = test:3, b = test:7, c = grey',
+      a: 3,
+      b: 7,
+      c: 'grey',
+      resolution: 128,
+      bottom: ['a', 'b'],
+      right: [],
+    },
+    {
+      points: 'a = test:11, b = test:25, c = test:38',
+      a: 11,
+      b: 25,
+      c: 38,
+      resolution: 64,
+      bottom: ['b'],
+      right: ['b'],
+    },
+    {
+      points: 'a = test:11, b = test:25, c = test:38',
+      a: 11,
+      b: 25,
+      c: 38,
+      resolution: 128,
+      bottom: ['b'],
+      right: ['b'],
+    },
+  ] as const)('$points at resolution $resolution: all three get a pixel', ({ a, b, c, resolution, bottom, right }) => {
+    const points = { a: digit(a), b: digit(b), c: c === 'grey' ? greyImage(784) : digit(c) };
+    const g = sliceGeometry(points.a, points.b, points.c, { resolution });
+    const pixels = {
+      a: slicePointPixel(g, 'a', points.a),
+      b: slicePointPixel(g, 'b', points.b),
+      c: slicePointPixel(g, 'c', points.c),
+    };
+    for (const name of bottom) expect(pixels[name].y).toBe(g.height - 1);
+    for (const name of right) expect(pixels[name].x).toBe(g.width - 1);
   });
 });
 
