@@ -1,31 +1,65 @@
 import { drawText, GLYPH_HEIGHT } from '../slices/font.js';
-import { besideImages, renderRegions, type Marker, type RgbImage } from '../slices/render.js';
+import {
+  besideImages,
+  drawMarkers,
+  MARKER_REACH,
+  pasteImage,
+  placeMarkers,
+  renderRegions,
+  renderThumbnails,
+  thumbnailScale,
+  type Marker,
+  type RgbImage,
+  type Thumbnail,
+} from '../slices/render.js';
 import type { Frame } from '../slices/frame.js';
 
-/** One panel of a video frame: a slice's frame at a step, with its caption lines. */
+/** One panel of a video frame (or of a slice's PNG): a slice's frame at a step, with its caption lines. */
 export interface Panel {
   frame: Frame;
   caption: string[];
   /** Points to mark, such as a, b and c, in frame pixels. */
   markers?: Marker[];
+  /** Images shown in a column right of the regions, such as the points a, b and c themselves. */
+  thumbnails?: Thumbnail[];
+  /** Darken low-confidence pixels (see renderRegions). */
+  shade?: boolean;
 }
 
-/** A panel drawn: the regions upscaled without smoothing under a white caption strip. */
+/**
+ * Margin around a panel's contents, wide enough for the whole ring of a point on the regions'
+ * edge, and the gap between the regions and the thumbnails, in pixels.
+ */
+const MARGIN = MARKER_REACH + 1;
+const THUMBNAIL_GAP = 8;
+
+/**
+ * A panel drawn: a white caption strip over the regions upscaled without smoothing, markers
+ * drawn at a fixed size (their labels inside the regions, their rings whole in the margin), and
+ * the thumbnails at the right, sized by the regions' longer side. Without thumbnails it is the
+ * regions plus an 8-pixel margin on the left, right and bottom.
+ */
 export function renderPanel(panel: Panel, scale: number): RgbImage {
   const regions = renderRegions(panel.frame.labels, panel.frame.confidence, panel.frame.width, panel.frame.height, {
     scale,
-    markers: panel.markers ?? [],
+    shade: panel.shade ?? false,
   });
-  const strip = panel.caption.length * (GLYPH_HEIGHT + 3) + 4;
-  const out: RgbImage = { width: regions.width + 8, height: regions.height + strip + 4, rgb: new Uint8Array(0) };
-  out.rgb = new Uint8Array(out.width * out.height * 3).fill(255);
-  panel.caption.forEach((line, i) => drawText(out.rgb, out.width, 4, 3 + i * (GLYPH_HEIGHT + 3), line, [0, 0, 0]));
-  for (let y = 0; y < regions.height; y++) {
-    out.rgb.set(
-      regions.rgb.subarray(y * regions.width * 3, (y + 1) * regions.width * 3),
-      ((strip + y) * out.width + 4) * 3,
-    );
-  }
+  const tallest = Math.max(0, ...(panel.thumbnails ?? []).map((t) => t.shape[0]));
+  const thumbnails = panel.thumbnails?.length
+    ? renderThumbnails(
+        panel.thumbnails,
+        thumbnailScale(tallest, panel.thumbnails.length, Math.max(regions.width, regions.height)),
+      )
+    : undefined;
+  const strip = panel.caption.length * (GLYPH_HEIGHT + 3) + MARGIN;
+  const width = MARGIN + regions.width + (thumbnails ? THUMBNAIL_GAP + thumbnails.width : 0) + MARGIN;
+  const height = strip + Math.max(regions.height, thumbnails?.height ?? 0) + MARGIN;
+  const out: RgbImage = { width, height, rgb: new Uint8Array(width * height * 3).fill(255) };
+  pasteImage(out, regions, MARGIN, strip);
+  drawMarkers(out, placeMarkers(panel.markers ?? [], scale, regions.width, regions.height), MARGIN, strip);
+  if (thumbnails) pasteImage(out, thumbnails, MARGIN + regions.width + THUMBNAIL_GAP, strip);
+  // The captions last: a large merged ring on the regions' top edge may reach into their strip.
+  panel.caption.forEach((line, i) => drawText(out.rgb, width, MARGIN, 3 + i * (GLYPH_HEIGHT + 3), line, [0, 0, 0]));
   return out;
 }
 

@@ -1,5 +1,8 @@
 import { crc32, deflateSync } from 'node:zlib';
 
+/** [0,1] images as RGB bytes (see slices/render.ts), for the commands that write them as PNGs. */
+export { imageToRgb } from '../slices/render.js';
+
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -35,29 +38,4 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Buffe
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
-}
-
-/**
- * An image of [0,1] values (height × width × channels, 1 or 3 channels) as RGB bytes, each pixel
- * repeated scale × scale times (nearest neighbour, no smoothing).
- */
-export function imageToRgb(
-  image: Float32Array,
-  shape: readonly [number, number, number],
-  scale: number,
-): { rgb: Uint8Array; width: number; height: number } {
-  const [h, w, c] = shape;
-  const width = w * scale;
-  const height = h * scale;
-  const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const source = (Math.floor(y / scale) * w + Math.floor(x / scale)) * c;
-      for (let k = 0; k < 3; k++) {
-        const v = image[source + (c === 1 ? 0 : k)]!;
-        rgb[(y * width + x) * 3 + k] = Math.round(Math.min(1, Math.max(0, v)) * 255);
-      }
-    }
-  }
-  return { rgb, width, height };
 }

@@ -5,10 +5,11 @@ import { InvalidArgumentError } from '../../trainer/errors.js';
 import type { Classifier } from '../../trainer/models/classifier.js';
 import { buildPoint } from '../../slices/build-point.js';
 import { INFEASIBLE, SliceEvaluator, evaluateFrame, type EvaluationMode } from '../../slices/evaluate.js';
-import { pointToPixel, sliceGeometry } from '../../slices/geometry.js';
+import { slicePointPixel, sliceGeometry } from '../../slices/geometry.js';
 import { CLASS_COLOURS, INFEASIBLE_COLOUR } from '../../slices/palette.js';
 import { formatPoint, parsePoint } from '../../slices/points.js';
-import { besideImages, renderLegend, renderRegions } from '../../slices/render.js';
+import { besideImages, renderLegend } from '../../slices/render.js';
+import { renderPanel } from '../../videos/compose.js';
 import { encodePng } from '../../videos/png.js';
 import { parseFlags } from '../args.js';
 import { SLICE_DEFAULTS, SLICE_OPTIONS } from '../config.js';
@@ -16,8 +17,8 @@ import { loadClassifier, loadModelAndDataset } from './common.js';
 
 /**
  * `slicewatch slice`: the decision regions of a checkpoint on the plane through three points, as
- * a PNG (class colours, grey outside H, a, b, c marked) and a JSON with the geometry, the
- * points' provenance and probabilities, the profiles and the metrics.
+ * a PNG (class colours, grey outside H, a, b, c marked, and the three images beside it) and a JSON
+ * with the geometry, the points' provenance and probabilities, the profiles and the metrics.
  */
 export async function sliceCommand(argv: string[]): Promise<void> {
   const config = parseFlags(argv, SLICE_DEFAULTS, SLICE_OPTIONS);
@@ -55,16 +56,20 @@ export async function sliceCommand(argv: string[]): Promise<void> {
   evaluator.dispose();
   const seconds = (performance.now() - started) / 1000;
 
-  const markers = (['a', 'b', 'c'] as const).map((name, i) => ({
-    name,
-    ...pointToPixel(geometry, [a, b, c][i]!.vector)!,
-  }));
-  const regions = renderRegions(frame.labels, frame.confidence, frame.width, frame.height, {
-    scale: config.scale,
-    shade: config.shade,
-    markers,
-  });
-  const image = besideImages(regions, renderLegend(dataset.classNames));
+  const points = { a, b, c };
+  const names = ['a', 'b', 'c'] as const;
+  const markers = names.map((name) => ({ name, ...slicePointPixel(geometry, name, points[name].vector) }));
+  const panel = renderPanel(
+    {
+      frame,
+      caption: names.map((name) => `${name} = ${formatPoint(points[name].spec)}`),
+      markers,
+      thumbnails: names.map((name) => ({ name, image: points[name].vector, shape: dataset.imageShape })),
+      shade: config.shade,
+    },
+    config.scale,
+  );
+  const image = besideImages(panel, renderLegend(dataset.classNames));
   mkdirSync(dirname(config.out) || '.', { recursive: true });
   writeFileSync(`${config.out}.png`, encodePng(image.rgb, image.width, image.height));
   const probabilities = (row: number) =>

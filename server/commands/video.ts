@@ -5,7 +5,7 @@ import { assertPositiveInteger } from '../../trainer/assert.js';
 import { InvalidArgumentError } from '../../trainer/errors.js';
 import type { Frame } from '../../slices/frame.js';
 import { renderLegend } from '../../slices/render.js';
-import { pointToPixel, sliceGeometry } from '../../slices/geometry.js';
+import { slicePointPixel, sliceGeometry } from '../../slices/geometry.js';
 import { composeVideoFrame, videoSteps } from '../../videos/compose.js';
 import { encodeMp4 } from '../../videos/encode.js';
 import { findFfmpeg } from '../../videos/locate-ffmpeg.js';
@@ -13,6 +13,8 @@ import { parseFlags } from '../args.js';
 import { parseIndexList, VIDEO_DEFAULTS, VIDEO_OPTIONS } from '../config.js';
 import { SqliteStore, StoreError } from '../store/sqlite-store.js';
 import { formatDuration } from '../progress.js';
+
+const POINT_NAMES = ['a', 'b', 'c'] as const;
 
 /** The latest frame at or before each step, for a run's frames sorted by step. */
 function frameAt(frames: { step: number; frame: Frame }[], step: number): { step: number; frame: Frame } | undefined {
@@ -27,7 +29,8 @@ function frameAt(frames: { step: number; frame: Frame }[], step: number): { step
 /**
  * `slicewatch video`: the recorded frames of one or more runs on one or more slices as an MP4,
  * side by side and synchronised by step, with run name, step, loss and test accuracy over each
- * panel and the class legend at the right.
+ * panel, the slice's points a, b and c marked and shown as images beside it, and the class legend
+ * at the right.
  */
 export async function videoCommand(argv: string[]): Promise<void> {
   const config = parseFlags(argv, VIDEO_DEFAULTS, VIDEO_OPTIONS);
@@ -66,13 +69,16 @@ export async function videoCommand(argv: string[]): Promise<void> {
       const geometry = sliceGeometry(slice.vectors.a, slice.vectors.b, slice.vectors.c, {
         resolution: slice.resolution,
       });
-      return (['a', 'b', 'c'] as const).map((name) => ({ name, ...pointToPixel(geometry, slice.vectors[name])! }));
+      return POINT_NAMES.map((name) => ({ name, ...slicePointPixel(geometry, name, slice.vectors[name]) }));
     };
+    const thumbnailsOf = (slice: (typeof chosen)[number]) =>
+      POINT_NAMES.map((name) => ({ name, image: slice.vectors[name], shape: dataset.imageShape }));
     const columns = runs.flatMap((run) =>
       chosen.map((slice) => ({
         run,
         slice,
         markers: markersOf(slice),
+        thumbnails: thumbnailsOf(slice),
         frames: [...store.frames(run.id, slice.id)],
         loss: new Map(store.scalars(run.id, 'loss').map((s) => [s.step, s.value])),
         epoch: new Map(store.scalars(run.id, 'epoch').map((s) => [s.step, s.value])),
@@ -96,6 +102,7 @@ export async function videoCommand(argv: string[]): Promise<void> {
           return {
             frame: shown.frame,
             markers: c.markers,
+            thumbnails: c.thumbnails,
             caption: [
               `${c.run.name.split('/').at(-1)} - ${c.slice.name}`,
               `step ${shown.step}${epoch === undefined ? '' : `  epoch ${epoch.toFixed(2)}`}${loss === undefined ? '' : `  loss ${loss.toFixed(3)}`}`,

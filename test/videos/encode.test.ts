@@ -62,8 +62,8 @@ test('a side-by-side video of two runs has two panels’ width plus the legend, 
     legend,
     3,
   );
-  // A panel is 32·3 pixels plus 8 of margin.
-  const panel = 32 * 3 + 8;
+  // A panel is 32·3 pixels plus 8 of margin on each side (room for a marker's ring on the edge).
+  const panel = 32 * 3 + 16;
   expect(two.width - one.width).toBeGreaterThanOrEqual(panel - 1);
   expect(two.width - one.width).toBeLessThanOrEqual(panel + 1);
   expect(two.width % 2).toBe(0);
@@ -71,6 +71,46 @@ test('a side-by-side video of two runs has two panels’ width plus the legend, 
   const out = join(tempDir(), 'side-by-side.mp4');
   await encodeMp4([two.rgb, two.rgb, two.rgb], out, { width: two.width, height: two.height, fps: 24 });
   expect(probe(out)).toMatchObject({ width: two.width, height: two.height, nb_read_frames: '3' });
+});
+
+test('a frame with a, b, c marked and shown as thumbnails: 480 × 302, thumbnails hold the images', () => {
+  const digit = (row: number, col: number) => {
+    const image = new Float32Array(28 * 28);
+    image[row * 28 + col] = 0.6;
+    return image;
+  };
+  const frame = composeVideoFrame(
+    [
+      {
+        frame: syntheticFrame(20, 64),
+        caption: ['run - adversarial and centre', 'step 10', 'test acc 90.0%'],
+        markers: [
+          { x: 0, y: 63, name: 'a' },
+          { x: 0, y: 63, name: 'b' },
+          { x: 32, y: 20, name: 'c' },
+        ],
+        thumbnails: [
+          { name: 'a', image: digit(3, 5), shape: [28, 28, 1] },
+          { name: 'b', image: digit(3, 5), shape: [28, 28, 1] },
+          { name: 'c', image: new Float32Array(784).fill(0.5), shape: [28, 28, 1] },
+        ],
+      },
+    ],
+    renderLegend(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']),
+    4,
+  );
+  // Panel: 8 + 256 regions + 8 + 58 thumbnails (28·2 + a 2-pixel frame) + 8 = 338 wide; captions
+  // 3·10 + 8 = 38, then 256, then 8: 302 high. Legend: 8 + 14 + 6 + 106 ('outside H') + 8 = 142
+  // wide, 11 rows of 22 + 8 = 250 high.
+  expect([frame.width, frame.height]).toEqual([338 + 142, 302]);
+  const at = (x: number, y: number) =>
+    Array.from(frame.rgb.subarray((y * frame.width + x) * 3, (y * frame.width + x) * 3 + 3));
+  // Thumbnail a: column at x = 272, y = 38; its name 16 high, its frame at y = 54, the image from
+  // (273, 55); pixel (row 3, col 5) at scale 2 is (283, 61).
+  expect(at(272, 54)).toEqual([160, 160, 160]);
+  expect(at(273, 55)).toEqual([0, 0, 0]);
+  expect(at(283, 61)).toEqual([153, 153, 153]);
+  expect(at(284, 62)).toEqual([153, 153, 153]);
 });
 
 test('time mappings: every recorded step, or log-spaced ones', () => {
