@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assertPositiveInteger, assertInRange } from '../../trainer/assert.js';
-import { buildPoint } from '../../slices/build-point.js';
+import { buildPoint } from '../../recorder/build-point.js';
 import { churchWindows } from '../../slices/church-window.js';
-import { SliceEvaluator } from '../../slices/evaluate.js';
+import { SliceEvaluator } from '../../recorder/evaluate.js';
 import { frameMetrics } from '../../slices/metrics.js';
 import { formatPoint, parsePoint } from '../../slices/points.js';
 import { besideImages, renderLegend, renderRegions, tileImages } from '../../slices/render.js';

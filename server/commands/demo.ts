@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { assertPositiveInteger } from '../../trainer/assert.js';
 import { parseFlags } from '../args.js';
 import { DEMO_DEFAULTS, DEMO_OPTIONS } from '../config.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
 import { timestamp, trainCommand } from './train.js';
 import { videoCommand } from './video.js';
 

@@ -6,11 +6,11 @@ import { loadDataset } from '../../trainer/datasets/load.js';
 import type { RunConfig, TrainEvent } from '../../trainer/run.js';
 import type { StepObserver } from '../../trainer/train-loop.js';
 import type * as tf from '@tensorflow/tfjs';
-import type { RecorderOptions } from '../../slices/recorder.js';
-import { WorkerRecorder } from '../../slices/worker-recorder.js';
-import { isSnapshotStep, saveSnapshot } from '../../trainer/snapshots.js';
-import { createSliceSet, defaultSliceSpecs, describeSlices } from '../../slices/slice-set.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import type { RecorderOptions } from '../../recorder/recorder.js';
+import { WorkerRecorder } from '../../recorder/worker-recorder.js';
+import { isSnapshotStep, saveSnapshot } from '../../recorder/snapshots.js';
+import { createSliceSet, defaultSliceSpecs, describeSlices } from '../../recorder/slice-set.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
 import type { TrainCommandConfig } from '../config.js';
 import { loadClassifier } from './common.js';
 

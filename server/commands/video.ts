@@ -11,7 +11,7 @@ import { encodeMp4 } from '../../videos/encode.js';
 import { findFfmpeg } from '../../videos/locate-ffmpeg.js';
 import { parseFlags } from '../args.js';
 import { parseIndexList, VIDEO_DEFAULTS, VIDEO_OPTIONS } from '../config.js';
-import { SqliteStore, StoreError } from '../store/sqlite-store.js';
+import { SqliteStore, StoreError } from '../../store/sqlite-store.js';
 import { formatDuration } from '../progress.js';
 
 const POINT_NAMES = ['a', 'b', 'c'] as const;

@@ -7,8 +7,8 @@ import { classifierOf, type Classifier } from '../../trainer/models/classifier.j
 import type { Objective } from '../../trainer/train-loop.js';
 import { trainedMnistCnn } from '../fixtures/mnist-cnn.js';
 import { MADRY_MNIST } from '../../trainer/attacks/attack.js';
-import { buildPoint, type PointContext } from '../../slices/build-point.js';
-import { evaluateFrame, INFEASIBLE, SliceEvaluator } from '../../slices/evaluate.js';
+import { buildPoint, type PointContext } from '../../recorder/build-point.js';
+import { evaluateFrame, INFEASIBLE, SliceEvaluator } from '../../recorder/evaluate.js';
 import { pixelToPoint, sliceGeometry } from '../../slices/geometry.js';
 import { formatPoint, parsePoint, type PointSpec } from '../../slices/points.js';
 

@@ -1,7 +1,7 @@
 import type { Dataset } from '../trainer/datasets/dataset.js';
-import type { SqliteStore, StoredSlice } from '../server/store/sqlite-store.js';
+import type { SqliteStore, StoredSlice } from '../store/sqlite-store.js';
 import { buildPoint, type PointContext } from './build-point.js';
-import { formatPoint, parsePoint, type PointSpec } from './points.js';
+import { formatPoint, parsePoint, type PointSpec } from '../slices/points.js';
 
 /** A slice to fix in a set: three point specs, a name and a resolution. */
 export interface SliceSpec {

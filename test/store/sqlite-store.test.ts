@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { encodeFrame } from '../../../slices/frame-codec.js';
-import { SqliteStore, StoreError } from '../../../server/store/sqlite-store.js';
-import { syntheticFrame } from '../../fixtures/frames.js';
+import { encodeFrame } from '../../slices/frame-codec.js';
+import { SqliteStore, StoreError } from '../../store/sqlite-store.js';
+import { syntheticFrame } from '../fixtures/frames.js';
 
 const tempStore = () => join(mkdtempSync(join(tmpdir(), 'slicewatch-store-')), 'slicewatch.db');
 const vectors = (seed: number) => ({

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendKind } from '../trainer/backend.js';
 import { modelFromTopology } from '../trainer/checkpoint.js';
 import type { StepResult } from '../trainer/train-loop.js';
-import { SqliteStore } from '../server/store/sqlite-store.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
 
 export interface RecorderWorkerData {

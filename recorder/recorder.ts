@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { SqliteStore, StoredSlice } from '../server/store/sqlite-store.js';
+import type { SqliteStore, StoredSlice } from '../store/sqlite-store.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import type { StepResult } from '../trainer/train-loop.js';
 import { SliceEvaluator, evaluateFrame, type EvaluationMode } from './evaluate.js';
-import { encodeFrame, type FramePixels } from './frame-codec.js';
-import { sliceGeometry } from './geometry.js';
+import { encodeFrame, type FramePixels } from '../slices/frame-codec.js';
+import { sliceGeometry } from '../slices/geometry.js';
 
 /** Which steps get frames: every k-th, or log-spaced (about `perDecade` per factor of ten). */
 export type RecordSchedule = { kind: 'every'; k: number } | { kind: 'log'; perDecade: number };

@@ -4,7 +4,7 @@ import { parseAttack } from '../trainer/attacks/spec.js';
 import { imageAt, imageSize, type Dataset } from '../trainer/datasets/dataset.js';
 import { InvalidArgumentError } from '../trainer/errors.js';
 import type { Classifier } from '../trainer/models/classifier.js';
-import { greyImage, randomImage, randomPerturbation, formatPoint, type PointSpec } from './points.js';
+import { greyImage, randomImage, randomPerturbation, formatPoint, type PointSpec } from '../slices/points.js';
 
 /** What building a point needs: the dataset, and the models adversarial points are made against. */
 export interface PointContext {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../trainer/models/classifier.js';
-import type { SliceGeometry } from './geometry.js';
-import { pixelToPlane } from './geometry.js';
-import { segmentPoints, type Frame } from './frame.js';
-import { frameMetrics } from './metrics.js';
+import type { SliceGeometry } from '../slices/geometry.js';
+import { pixelToPlane } from '../slices/geometry.js';
+import { segmentPoints, type Frame } from '../slices/frame.js';
+import { frameMetrics } from '../slices/metrics.js';
 
 /** Label of a pixel outside the hypercube (Definition 2's infeasible points). */
 export const INFEASIBLE = 255;
