@@ -6,7 +6,8 @@ import { defaultAttack, formatAttack, parseAttack } from '../../trainer/attacks/
 import { assertPositiveInteger } from '../../trainer/assert.js';
 import { makeBatch } from '../../trainer/batch.js';
 import { InvalidArgumentError } from '../../trainer/errors.js';
-import { encodePng, imageToRgb } from '../../videos/png.js';
+import { encodePng } from '../../slices/png.js';
+import { imageToRgb } from '../../slices/render.js';
 import { parseFlags } from '../args.js';
 import { ATTACK_DEFAULTS, ATTACK_OPTIONS, parseIndexList } from '../config.js';
 import { loadModelAndDataset } from './common.js';

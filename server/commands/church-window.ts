@@ -8,7 +8,7 @@ import { frameMetrics } from '../../slices/metrics.js';
 import { formatPoint, parsePoint } from '../../slices/points.js';
 import { besideImages, renderLegend, renderRegions, tileImages } from '../../slices/render.js';
 import { sub, norm } from '../../slices/vector.js';
-import { encodePng } from '../../videos/png.js';
+import { encodePng } from '../../slices/png.js';
 import { parseFlags } from '../args.js';
 import { CHURCH_WINDOW_DEFAULTS, CHURCH_WINDOW_OPTIONS } from '../config.js';
 import { loadModelAndDataset } from './common.js';

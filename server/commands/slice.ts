@@ -10,7 +10,7 @@ import { CLASS_COLOURS, INFEASIBLE_COLOUR } from '../../slices/palette.js';
 import { formatPoint, parsePoint } from '../../slices/points.js';
 import { besideImages, renderLegend } from '../../slices/render.js';
 import { renderPanel } from '../../videos/compose.js';
-import { encodePng } from '../../videos/png.js';
+import { encodePng } from '../../slices/png.js';
 import { parseFlags } from '../args.js';
 import { SLICE_DEFAULTS, SLICE_OPTIONS } from '../config.js';
 import { loadClassifier, loadModelAndDataset } from './common.js';

@@ -12,8 +12,8 @@ import {
   type Box,
   type Marker,
 } from '../../slices/render.js';
-import { encodePng } from '../../videos/png.js';
-import { inflateSync } from 'node:zlib';
+import { encodePng } from '../../slices/png.js';
+import { crc32, inflateSync } from 'node:zlib';
 
 test('the palette: ten fixed, distinct class colours and grey for infeasible', () => {
   expect(CLASS_COLOURS).toHaveLength(10);
@@ -46,7 +46,7 @@ test('tiles keep each image intact between gaps', () => {
 });
 
 test('PNG: signature, IHDR with size and truecolour, and the raw rows inside IDAT', () => {
-  const png = encodePng(Uint8Array.from([1, 2, 3, 4, 5, 6]), 2, 1);
+  const png = Buffer.from(encodePng(Uint8Array.from([1, 2, 3, 4, 5, 6]), 2, 1));
   expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(png.subarray(12, 16).toString()).toBe('IHDR');
   expect([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]]).toEqual([2, 1, 8, 2]);
@@ -54,6 +54,14 @@ test('PNG: signature, IHDR with size and truecolour, and the raw rows inside IDA
   expect(png.subarray(37, 41).toString()).toBe('IDAT');
   expect(Array.from(inflateSync(png.subarray(41, 41 + idatLength)))).toEqual([0, 1, 2, 3, 4, 5, 6]);
   expect(png.subarray(-8, -4).toString()).toBe('IEND');
+  // Every chunk's CRC is zlib's CRC-32 of its type and data.
+  for (const [start, length] of [
+    [8, 13],
+    [33, idatLength],
+    [png.length - 12, 0],
+  ] as const) {
+    expect(png.readUInt32BE(start + 8 + length)).toBe(crc32(png.subarray(start + 4, start + 8 + length)));
+  }
 });
 
 test('the 5×7 font draws "L" as a vertical stroke and a foot, scaled', () => {
