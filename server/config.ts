@@ -111,7 +111,7 @@ export const TRAIN_OPTIONS: OptionTable<TrainCommandConfig> = {
   evalAttack: {
     flag: 'eval-attack',
     arg: 'ATTACK',
-    help: 'attack for robust accuracy: auto (PGD L∞ with Madry evaluation settings), none, or an attack spec',
+    help: 'robust accuracy at the end of training: auto (the strong evaluation, APGD-CE + APGD-DLR + APGD-T; the periodic checks use PGD with Madry evaluation settings), none, strong[-linf|-l2][:eps=E,iters=N,restarts=N,targets=N] (also for the checks), or an attack spec such as pgd-linf',
   },
   robustLimit: { flag: 'robust-limit', arg: 'N', help: 'test images in the fixed, seeded subset for robust accuracy' },
   backend: { flag: 'backend', arg: 'KIND', help: `compute backend: auto, ${BACKEND_KINDS.join(', ')}` },
@@ -176,7 +176,7 @@ export interface ModelCommandConfig {
 
 /** `slicewatch eval`: clean and robust accuracy of a checkpoint. */
 export interface EvalCommandConfig extends ModelCommandConfig {
-  /** `auto`, `none` or an attack spec. */
+  /** `auto` (the strong evaluation), `none`, `strong…` or an attack spec (see parseEvalAttack). */
   attack: string;
   /** Test images in the fixed, seeded subset for robust accuracy. */
   limit: number;
@@ -213,7 +213,7 @@ export const EVAL_OPTIONS: OptionTable<EvalCommandConfig> = {
   attack: {
     flag: 'attack',
     arg: 'ATTACK',
-    help: "auto (PGD L∞ with Madry's evaluation settings for the dataset), none, or an attack spec",
+    help: "auto (the strong evaluation: per image the worst case of APGD-CE, APGD-DLR and targeted APGD-DLR on 3 targets, 100 iterations, 1 restart, the dataset's Madry ε), strong[-linf|-l2][:eps=E,iters=N,restarts=N,targets=N,seed=N], none, or an attack spec (pgd-linf: Madry's PGD-40 on MNIST)",
   },
   limit: { flag: 'limit', arg: 'N', help: 'test images in the fixed, seeded subset for robust accuracy' },
   seed: { flag: 'seed', arg: 'N', help: 'seed choosing that subset' },

@@ -11,9 +11,8 @@ import { buildModel, trainableParameterCount } from './models/build.js';
 import { parseModelSpec } from './models/model-spec.js';
 import { parseSchedule } from './schedule.js';
 import { TrainLoop, type Objective, type StepObserver, type StepResult } from './train-loop.js';
-import type { AttackConfig } from './attacks/attack.js';
-import { evaluateRobustness, type Robustness } from './attacks/robustness.js';
-import { defaultAttack, formatAttack, parseAttack } from './attacks/spec.js';
+import { evaluateRobustness, type EvalAttack, type Robustness } from './attacks/robustness.js';
+import { defaultAttack, describeEvalAttack, parseAttack, parseEvalAttack } from './attacks/spec.js';
 import { classifierOf } from './models/classifier.js';
 
 /** Everything that defines a training run; stored in the run folder's run.json. */
@@ -53,13 +52,16 @@ export interface RunConfig {
   advOnly: boolean;
   /** Mixup α (0 = no mixup). */
   mixup: number;
-  /** Attack for robust accuracy: `auto` (the dataset's Madry evaluation attack), `none`, or a spec. */
+  /**
+   * Robust accuracy: `auto` (the strong evaluation at the end, Madry's PGD in the periodic checks),
+   * `none`, or a spec for both (see parseEvalAttack).
+   */
   evalAttack: string;
   /** Test images in the fixed, seeded subset robust accuracy is measured on. */
   robustLimit: number;
 }
 
-/** The defaults: a short MNIST CNN run, robust accuracy under Madry's PGD on 100 test images. */
+/** The defaults: a short MNIST CNN run, robust accuracy under the strong evaluation on 100 test images. */
 export const RUN_DEFAULTS: RunConfig = {
   dataset: 'mnist',
   model: 'cnn',
@@ -159,12 +161,18 @@ export function objectiveOf(config: RunConfig, imageShape: readonly number[]): O
   return { kind: 'adversarial', attack, rho: config.rho, clean: !config.advOnly };
 }
 
-/** The attack robust accuracy is measured with, or undefined for none. */
-export function evalAttackOf(config: RunConfig, imageShape: readonly number[]): AttackConfig | undefined {
+/**
+ * What robust accuracy is measured with at the end of the run (`final`) and in the periodic checks
+ * (`check`): for `auto` the strong evaluation and the cheap PGD with Madry's evaluation settings;
+ * otherwise the one choice for both. Undefined for none.
+ */
+export function evalAttackOf(
+  config: RunConfig,
+  imageShape: readonly number[],
+): { final: EvalAttack; check: EvalAttack } | undefined {
   if (config.evalAttack === 'none') return undefined;
-  return config.evalAttack === 'auto'
-    ? defaultAttack('pgd', 'linf', imageShape, 'eval')
-    : parseAttack(config.evalAttack, imageShape, 'eval');
+  const final = parseEvalAttack(config.evalAttack, imageShape);
+  return { final, check: config.evalAttack === 'auto' ? defaultAttack('pgd', 'linf', imageShape, 'eval') : final };
 }
 
 /** Builds the training loop a config describes, with a fresh model or one from a checkpoint. */
@@ -243,15 +251,16 @@ export async function runTraining(
     const path = await saveCheckpoint(checkpoints, loop.model, loop.optimizer.getState(), loop.step);
     onEvent({ kind: 'checkpoint', step: loop.step, path });
   };
-  const evaluate = async (limit: number) => {
+  const evaluate = async (limit: number, final: boolean) => {
     const testAccuracy = await accuracy(loop.model, dataset, dataset.test, { limit });
-    const robust = evalAttack
+    const attack = final ? evalAttack?.final : evalAttack?.check;
+    const robust = attack
       ? {
-          ...(await evaluateRobustness(classifierOf(loop.model), dataset, evalAttack, {
+          ...(await evaluateRobustness(classifierOf(loop.model), dataset, attack, {
             limit: config.robustLimit,
             seed: config.seed,
           })),
-          attack: formatAttack(evalAttack),
+          attack: `${describeEvalAttack(attack)}${attack === evalAttack?.final ? '' : ' (cheap in-training check)'}`,
         }
       : null;
     onEvent({ kind: 'eval', step: loop.step, testAccuracy, images: Math.min(limit, dataset.test.count), robust });
@@ -272,7 +281,7 @@ export async function runTraining(
         etaSeconds: (elapsed / done) * (total - loop.step),
       });
       if (config.evalEvery > 0 && loop.step % config.evalEvery === 0 && loop.step < total) {
-        await evaluate(config.evalLimit > 0 ? config.evalLimit : dataset.test.count);
+        await evaluate(config.evalLimit > 0 ? config.evalLimit : dataset.test.count, false);
       }
       if (config.checkpointEvery > 0 && loop.step % config.checkpointEvery === 0 && loop.step < total) {
         await checkpoint();
@@ -280,7 +289,7 @@ export async function runTraining(
       }
     }
     if (!existsSync(checkpointPath(checkpoints, loop.step))) await checkpoint();
-    const { testAccuracy, robustAccuracy } = await evaluate(dataset.test.count);
+    const { testAccuracy, robustAccuracy } = await evaluate(dataset.test.count, true);
     writeRunRecord(out, { ...record, status: 'completed', step: loop.step, testAccuracy, robustAccuracy });
     onEvent({ kind: 'done', step: loop.step, testAccuracy, seconds: (now() - started) / 1000 });
     loop.optimizer.dispose();

@@ -1,8 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { apgd } from '../../trainer/attacks/apgd.js';
 import { attack, type AttackConfig } from '../../trainer/attacks/attack.js';
 import { evaluateRobustness } from '../../trainer/attacks/robustness.js';
-import { formatAttack, parseAttack } from '../../trainer/attacks/spec.js';
+import {
+  defaultStrong,
+  describeEvalAttack,
+  formatAttack,
+  formatEvalAttack,
+  parseAttack,
+  parseEvalAttack,
+} from '../../trainer/attacks/spec.js';
+import { strongAttack } from '../../trainer/attacks/strong.js';
 import { initBackend } from '../../trainer/backend.js';
 import { makeBatch } from '../../trainer/batch.js';
 import type { Dataset } from '../../trainer/datasets/dataset.js';
@@ -143,6 +152,118 @@ test('robust accuracy uses a fixed, seeded subset and the same attack gives the 
   expect(a.robustAccuracy).toBeLessThanOrEqual(a.cleanAccuracy);
 });
 
+/** Largest |δ| and whether every value is in [0,1], for adversarial images against x. */
+function perturbationOf(adversarial: tf.Tensor4D, images: tf.Tensor4D) {
+  return tf.tidy(() => ({
+    linf: tf.max(tf.abs(tf.sub(adversarial, images))).dataSync()[0]!,
+    inCube: tf.min(adversarial).dataSync()[0]! >= 0 && tf.max(adversarial).dataSync()[0]! <= 1,
+  }));
+}
+
+describe('APGD and the strong evaluation', () => {
+  test.each(['ce', 'dlr', 'dlr-targeted'] as const)(
+    'APGD-%s stays in the ε-ball and keeps a misclassified iterate for every success',
+    async (loss) => {
+      const targets = labels.map((l) => (l + 1) % 10);
+      const result = await apgd(
+        classifier,
+        x,
+        labels,
+        { norm: 'linf', eps: 0.2, iterations: 20, loss, seed: 1 },
+        targets,
+      );
+      const { linf, inCube } = perturbationOf(result.adversarial, x);
+      expect(linf).toBeLessThanOrEqual(0.2 + 1e-6);
+      expect(inCube).toBe(true);
+      const predicted = tf.tidy(() => tf.argMax(classifier.logits(result.adversarial), -1).dataSync());
+      result.success.forEach((s, i) => {
+        expect(predicted[i] !== labels[i]).toBe(s === 1);
+        expect(result.iterationsToSuccess[i]! >= 0).toBe(s === 1);
+      });
+      // It breaks a good part of this barely trained model at ε = 0.2 (PGD-40: about 40%).
+      expect(result.success.reduce((a, b) => a + b, 0)).toBeGreaterThan(25);
+      result.adversarial.dispose();
+    },
+  );
+
+  test('the strong evaluation leaks no tensors, and each image it breaks is misclassified inside the ball', async () => {
+    const before = tf.memory().numTensors;
+    const config = parseEvalAttack('strong:eps=0.2,iters=10,targets=1', mnist.imageShape);
+    if (config.kind !== 'strong') throw new Error('expected the strong evaluation');
+    const result = await strongAttack(classifier, x, labels, config);
+    const { linf, inCube } = perturbationOf(result.adversarial, x);
+    expect(linf).toBeLessThanOrEqual(0.2 + 1e-6);
+    expect(inCube).toBe(true);
+    const predicted = tf.tidy(() => tf.argMax(classifier.logits(result.adversarial), -1).dataSync());
+    result.robust.forEach((r, i) => {
+      if (result.brokenBy[i]! >= 0) expect(predicted[i]).not.toBe(labels[i]);
+      expect(r).toBe(result.cleanPrediction[i] === labels[i] && result.brokenBy[i] === -1 ? 1 : 0);
+    });
+    result.adversarial.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test.each([0.2, 0.3])('on the same images its robust accuracy is never above PGD-40’s (ε %s)', async (eps) => {
+    const pgd40 = await evaluateRobustness(
+      classifier,
+      mnist,
+      parseEvalAttack(`pgd-linf:eps=${eps}`, mnist.imageShape),
+      {
+        limit: 100,
+      },
+    );
+    const strong = await evaluateRobustness(
+      classifier,
+      mnist,
+      parseEvalAttack(`strong:eps=${eps},iters=25,targets=1`, mnist.imageShape),
+      { limit: 100 },
+    );
+    expect(strong.cleanAccuracy).toBe(pgd40.cleanAccuracy);
+    expect(strong.robustAccuracy).toBeLessThanOrEqual(pgd40.robustAccuracy);
+  });
+
+  test('with its default budget it leaves at most 1% of a baseline model at ε 0.3', async () => {
+    const r = await evaluateRobustness(classifier, mnist, parseEvalAttack('auto', mnist.imageShape), { limit: 100 });
+    expect(r.cleanAccuracy).toBeGreaterThan(0.9);
+    expect(r.robustAccuracy).toBeLessThanOrEqual(0.01);
+  });
+});
+
+test('an image counts as broken when any iterate fools it, not only the last', async () => {
+  // One pixel at 128/255 ≈ 0.502, class 0; the model says class 1 only for pixels within 0.03 of 0.7.
+  // PGD of 0.19 reaches 0.692 (class 1), then overshoots to 0.802, the edge of the ε-ball (class 0).
+  const split = { images: Uint8Array.from([128]), labels: Uint8Array.from([0]), count: 1 };
+  const toy: Dataset = { spec: 'toy', imageShape: [1, 1, 1], classNames: ['0', '1'], train: split, test: split };
+  const band: Classifier = {
+    logits: (images) =>
+      tf.tidy(() => {
+        const pixel = images.reshape([-1, 1]);
+        return tf.concat([tf.zerosLike(pixel), tf.sub(0.3, tf.mul(10, tf.abs(tf.sub(pixel, 0.7))))], 1) as tf.Tensor2D;
+      }),
+  };
+  const config: AttackConfig = {
+    kind: 'pgd',
+    norm: 'linf',
+    eps: 0.3,
+    stepSize: 0.19,
+    steps: 2,
+    randomStart: false,
+    seed: 0,
+  };
+  const images = tf.tensor4d([128 / 255], [1, 1, 1, 1]);
+  const result = await attack(band, images, Int32Array.from([0]), config);
+  expect(Array.from(result.adversarialPrediction)).toEqual([0]);
+  expect(Array.from(result.stepsToSuccess)).toEqual([1]);
+  expect(await evaluateRobustness(band, toy, config, { limit: 1 })).toEqual({
+    count: 1,
+    cleanAccuracy: 1,
+    robustAccuracy: 0,
+    brokenBy: { pgd: 1 },
+    meanStepsToSuccess: 1,
+  });
+  tf.dispose([images, result.adversarial]);
+});
+
 describe('attack specs', () => {
   test('Madry defaults: MNIST ε 0.3, step 0.01, 40 steps; CIFAR 8/255, 2/255, 7 (train) or 20 (eval)', () => {
     expect(parseAttack('pgd-linf', [28, 28, 1], 'train')).toEqual({
@@ -171,6 +292,36 @@ describe('attack specs', () => {
     expect(parseAttack(formatAttack(config), [28, 28, 1], 'eval')).toEqual(config);
     expect(() => parseAttack('cw-l2', [28, 28, 1], 'eval')).toThrow(/^invalid attack: cw-l2; expected pgd-linf/);
     expect(() => parseAttack('fgsm-linf:steps=3', [28, 28, 1], 'eval')).toThrow(/invalid attack parameter: steps=3/);
+  });
+  test('robust accuracy: auto and strong are the strong evaluation; pgd-linf is still PGD-40', () => {
+    const strong = defaultStrong('linf', [28, 28, 1]);
+    expect(strong).toEqual({
+      kind: 'strong',
+      norm: 'linf',
+      eps: 0.3,
+      iterations: 100,
+      restarts: 1,
+      targets: 3,
+      seed: 0,
+    });
+    expect(parseEvalAttack('auto', [28, 28, 1])).toEqual(strong);
+    expect(parseEvalAttack('strong', [28, 28, 1])).toEqual(strong);
+    expect(parseEvalAttack('strong-l2', [32, 32, 3])).toMatchObject({ norm: 'l2', eps: 0.5 });
+    expect(describeEvalAttack(strong)).toBe('apgd-ce+apgd-dlr+apgd-t(3) linf eps=0.3, 100 iters, 1 restart');
+    const custom = parseEvalAttack('strong:iters=50,restarts=2,targets=0,seed=4', [28, 28, 1]);
+    expect(describeEvalAttack(custom)).toBe('apgd-ce+apgd-dlr linf eps=0.3, 50 iters, 2 restarts');
+    expect(formatEvalAttack(custom)).toBe('strong-linf:eps=0.3,iters=50,restarts=2,targets=0,seed=4');
+    expect(parseEvalAttack(formatEvalAttack(custom), [28, 28, 1])).toEqual(custom);
+    expect(parseEvalAttack('pgd-linf', [28, 28, 1])).toEqual(parseAttack('pgd-linf', [28, 28, 1], 'eval'));
+    expect(describeEvalAttack(parseEvalAttack('pgd-linf', [28, 28, 1]))).toBe(
+      'pgd-linf:eps=0.3,steps=40,step=0.01,seed=0,random=1',
+    );
+    expect(() => parseEvalAttack('strong:steps=5', [28, 28, 1])).toThrow(
+      'invalid attack parameter: steps=5 in strong:steps=5; expected eps, iters, restarts, targets or seed with a number',
+    );
+    expect(() => parseEvalAttack('strong:restarts=0', [28, 28, 1])).toThrow(
+      'expected strong evaluation restarts to be a positive integer, received 0',
+    );
   });
 });
 

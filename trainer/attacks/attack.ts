@@ -64,10 +64,12 @@ export function validateAttack(config: AttackConfig): void {
   }
 }
 
-const perExampleNorm = (t: tf.Tensor): tf.Tensor => tf.sqrt(tf.maximum(tf.sum(tf.square(t), [1, 2, 3], true), 1e-24));
+/** ‖t‖₂ per example, as [n, 1, 1, 1] (floored at 1e-12 so that directions stay finite). */
+export const perExampleNorm = (t: tf.Tensor): tf.Tensor =>
+  tf.sqrt(tf.maximum(tf.sum(tf.square(t), [1, 2, 3], true), 1e-24));
 
 /** Projects x onto the ε-ball around x0 and onto [0,1]. */
-function project(x: tf.Tensor4D, x0: tf.Tensor4D, norm: Norm, eps: number): tf.Tensor4D {
+export function project(x: tf.Tensor4D, x0: tf.Tensor4D, norm: Norm, eps: number): tf.Tensor4D {
   return tf.tidy(() => {
     let delta = tf.sub(x, x0);
     delta =
@@ -119,7 +121,7 @@ export async function perturb(
     adversarial = start;
   }
   const classes = tf.tidy(() => classifier.logits(x.slice([0, 0, 0, 0], [1, -1, -1, -1])).shape[1]);
-  const oneHot = tf.oneHot(tf.tensor1d(goal, 'int32'), classes);
+  const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(goal, 'int32'), classes));
   const lossGradient = tf.grad((images: tf.Tensor) =>
     tf.mul(tf.losses.softmaxCrossEntropy(oneHot, classifier.logits(images as tf.Tensor4D)), sign),
   );

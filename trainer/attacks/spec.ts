@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { AttackConfig, Norm } from './attack.js';
+import type { EvalAttack } from './robustness.js';
+import { describeStrong, validateStrong, type StrongConfig } from './strong.js';
 
 export type AttackPurpose = 'train' | 'eval';
 
@@ -63,4 +65,60 @@ export function formatAttack(config: AttackConfig): string {
   return config.kind === 'fgsm'
     ? head
     : `${head},steps=${config.steps},step=${config.stepSize},seed=${config.seed},random=${config.randomStart ? 1 : 0}`;
+}
+
+/**
+ * The strong evaluation's defaults: the dataset's Madry radius (as defaultAttack), 100 APGD
+ * iterations, 1 restart, 3 target classes for targeted APGD-DLR, seed 0.
+ */
+export function defaultStrong(norm: Norm, imageShape: readonly number[]): StrongConfig {
+  const { eps } = defaultAttack('fgsm', norm, imageShape, 'eval');
+  return { kind: 'strong', norm, eps, iterations: 100, restarts: 1, targets: 3, seed: 0 };
+}
+
+const STRONG_KEYS: Record<string, keyof StrongConfig> = {
+  eps: 'eps',
+  iters: 'iterations',
+  restarts: 'restarts',
+  targets: 'targets',
+  seed: 'seed',
+};
+
+/**
+ * Parses what robust accuracy is measured with: `auto` or `strong` (the strong evaluation, L∞),
+ * `strong-linf` or `strong-l2` with optional `:eps=E,iters=N,restarts=N,targets=N,seed=N`, or an
+ * attack spec (parseAttack), e.g. `pgd-linf` for Madry's PGD-40 on MNIST.
+ */
+export function parseEvalAttack(text: string, imageShape: readonly number[]): EvalAttack {
+  const match = /^(?:auto|strong(?:-(linf|l2))?(?::(.*))?)$/.exec(text);
+  if (!match) return parseAttack(text, imageShape, 'eval');
+  const config = defaultStrong((match[1] ?? 'linf') as Norm, imageShape);
+  for (const pair of (match[2] ?? '').split(',').filter((p) => p !== '')) {
+    const [key = '', value = ''] = pair.split('=');
+    const field = STRONG_KEYS[key];
+    const n = Number(value);
+    if (field === undefined || value === '' || !Number.isFinite(n)) {
+      throw new InvalidArgumentError(
+        `invalid attack parameter: ${pair} in ${text}; expected eps, iters, restarts, targets or seed with a number`,
+      );
+    }
+    (config as unknown as Record<string, number>)[field] = n;
+  }
+  validateStrong(config);
+  return config;
+}
+
+/** The canonical text of what robust accuracy is measured with, which parseEvalAttack reads back. */
+export function formatEvalAttack(config: EvalAttack): string {
+  if (config.kind !== 'strong') return formatAttack(config);
+  const { norm, eps, iterations, restarts, targets, seed } = config;
+  return `strong-${norm}:eps=${eps},iters=${iterations},restarts=${restarts},targets=${targets},seed=${seed}`;
+}
+
+/**
+ * The name and budget printed with every robust accuracy: the attack spec for PGD and FGSM, and
+ * for the strong evaluation e.g. `apgd-ce+apgd-dlr+apgd-t(3) linf eps=0.3, 100 iters, 1 restart`.
+ */
+export function describeEvalAttack(config: EvalAttack): string {
+  return config.kind === 'strong' ? describeStrong(config) : formatAttack(config);
 }
