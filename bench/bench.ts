@@ -16,7 +16,7 @@ import { modelFromTopology } from '../trainer/checkpoint.js';
 import { SlicewatchBatchNormalization } from '../trainer/models/batch-norm.js';
 import { buildModel } from '../trainer/models/build.js';
 import { parseModelSpec } from '../trainer/models/model-spec.js';
-import { createRng } from '../trainer/rng.js';
+import { createRng } from '../core/rng.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import { benchSlices } from './slices.js';
 import { benchRecording } from './record.js';

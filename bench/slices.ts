@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { imageAt, type Dataset } from '../trainer/datasets/dataset.js';
 import type { Classifier } from '../trainer/models/classifier.js';
-import { createRng } from '../trainer/rng.js';
+import { createRng } from '../core/rng.js';
 import { SliceEvaluator } from '../recorder/evaluate.js';
 import { sliceGeometry } from '../slices/geometry.js';
 import { medianMs as time, topKernels } from './measure.js';

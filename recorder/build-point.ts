@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { attack } from '../trainer/attacks/attack.js';
 import { parseAttack } from '../trainer/attacks/spec.js';
 import { imageAt, imageSize, type Dataset } from '../trainer/datasets/dataset.js';
-import { InvalidArgumentError } from '../trainer/errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { Classifier } from '../trainer/models/classifier.js';
 import { greyImage, randomImage, randomPerturbation, formatPoint, type PointSpec } from '../slices/points.js';
 

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend, type BackendKind } from '../trainer/backend.js';
+import { initBackend } from '../trainer/backend.js';
+import type { BackendKind } from '../trainer/backend-info.js';
 import { modelFromTopology } from '../trainer/checkpoint.js';
 import type { StepResult } from '../trainer/train-loop.js';
 import { SqliteStore } from '../store/sqlite-store.js';

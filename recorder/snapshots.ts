@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError } from '../trainer/errors.js';
+import { CheckpointError } from '../core/errors.js';
 
 /**
  * Weight snapshots for re-rendering a run's history on slices chosen after training: the model's

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { InvalidArgumentError } from '../trainer/errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { OptionTable } from './config.js';
 
 /**

@@ -1,4 +1,4 @@
-import { SlicewatchError } from '../trainer/errors.js';
+import { SlicewatchError } from '../core/errors.js';
 import { formatOptions } from './args.js';
 import { attackCommand } from './commands/attack.js';
 import { churchWindowCommand } from './commands/church-window.js';

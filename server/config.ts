@@ -1,7 +1,7 @@
-import { BACKEND_KINDS, type BackendKind } from '../trainer/backend.js';
-import { assertInRange, assertPositiveInteger } from '../trainer/assert.js';
-import { InvalidArgumentError } from '../trainer/errors.js';
-import { RUN_DEFAULTS, type RunConfig } from '../trainer/run.js';
+import { BACKEND_KINDS, type BackendKind } from '../trainer/backend-info.js';
+import { assertInRange, assertPositiveInteger } from '../core/assert.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { RUN_DEFAULTS, type RunConfig } from '../trainer/run-config.js';
 
 /** `slicewatch train`'s configuration: the run's own settings plus where and how to run it. */
 export interface TrainCommandConfig extends RunConfig {

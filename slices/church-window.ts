@@ -1,4 +1,4 @@
-import { createRng, mixSeed, normal } from '../trainer/rng.js';
+import { createRng, mixSeed, normal } from '../core/rng.js';
 import { feasiblePolygon } from './clip.js';
 import { geometryOver, type SliceGeometry } from './geometry.js';
 import { SliceDegenerateError } from './errors.js';

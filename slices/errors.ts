@@ -1,4 +1,4 @@
-import { SlicewatchError } from '../trainer/errors.js';
+import { SlicewatchError } from '../core/errors.js';
 
 /** Points that do not determine a plane: coincident or collinear (code SLICE_DEGENERATE). */
 export class SliceDegenerateError extends SlicewatchError {

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../trainer/errors.js';
-import { createRng, mixSeed, normal } from '../trainer/rng.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { createRng, mixSeed, normal } from '../core/rng.js';
 
 /**
  * Where a slice's point comes from (the paper's section 2.4), enough to rebuild it exactly: a

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { decodeFrame, type FramePixels } from '../slices/frame-codec.js';
 import type { Frame } from '../slices/frame.js';
 import type { PointSpec } from '../slices/points.js';
-import { SlicewatchError } from '../trainer/errors.js';
+import { SlicewatchError } from '../core/errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';

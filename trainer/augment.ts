@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 
 /**
  * CIFAR augmentation on one image of height × width × channels bytes: a random crop of the

@@ -1,31 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
-import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
+import { BackendUnavailableError, InvalidArgumentError } from '../core/errors.js';
 import { registerWasmKernels } from './kernels/register.js';
 import { MAX_WASM_THREADS, startWasmBackend } from './wasm-threads.js';
-
-/** The compute backends slicewatch can run on, fastest first. */
-export const BACKEND_KINDS = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendKind = (typeof BACKEND_KINDS)[number];
-
-/** What was chosen, reported in every run's log and metadata. */
-export interface BackendInfo {
-  kind: BackendKind;
-  /** Human-readable detail: the package that provides it, SIMD and threads for wasm. */
-  detail: string;
-  /** One line per faster backend that is installed but failed to load. */
-  warnings: string[];
-  /** The wasm backend's thread count. */
-  threads?: number;
-}
+import { BACKEND_KINDS, toBackendKind, type BackendInfo, type BackendKind } from './backend-info.js';
 
 type Attempt = { ok: true; detail: string; threads?: number } | { ok: false; installed: boolean; reason: string };
-
-/** Narrows a forced backend name from a flag or SLICEWATCH_BACKEND. */
-export function toBackendKind(value: string): BackendKind {
-  if ((BACKEND_KINDS as readonly string[]).includes(value)) return value as BackendKind;
-  throw new InvalidArgumentError(`invalid backend: ${value}; expected one of ${BACKEND_KINDS.join(', ')}`);
-}
 
 function isModuleNotFound(error: unknown, pkg: string): boolean {
   const e = error as { code?: string; message?: string };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropAndFlip } from './augment.js';
 import { imageSize, type Dataset, type Split } from './datasets/dataset.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 
 /** Augmentation applied when a training batch is assembled. */
 export type Augmentation = { kind: 'none' } | { kind: 'crop-flip'; pad: number };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError } from './errors.js';
+import { CheckpointError } from '../core/errors.js';
 // Registers our layer classes (SlicewatchBatchNormalization) for deserialization.
 import './models/batch-norm.js';
 

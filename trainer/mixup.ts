@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { normal, permutation, type Rng } from './rng.js';
+import { normal, permutation, type Rng } from '../core/rng.js';
 
 /** A Gamma(shape, 1) draw (Marsaglia & Tsang; shape < 1 through the boost U^(1/shape)). */
 function gamma(shape: number, rng: Rng): number {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 /**
  * Learning-rate schedules as a function of the (fractional) epoch. `step` multiplies the base

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch, type Augmentation } from './batch.js';
 import type { Dataset } from './datasets/dataset.js';
-import { TrainingDivergedError } from './errors.js';
-import { createRng, mixSeed, permutation } from './rng.js';
+import { TrainingDivergedError } from '../core/errors.js';
+import { createRng, mixSeed, permutation } from '../core/rng.js';
 import { learningRate, type Schedule } from './schedule.js';
 import { SgdMomentum, type SgdOptions } from './optimizer.js';
 import { perturb, type AttackConfig } from './attacks/attack.js';

@@ -1,4 +1,4 @@
-import { SlicewatchError } from '../trainer/errors.js';
+import { SlicewatchError } from '../core/errors.js';
 
 /** No ffmpeg binary in any of the places slicewatch looks (code FFMPEG_NOT_FOUND). */
 export class FfmpegNotFoundError extends SlicewatchError {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertPositiveInteger, assertInRange } from '../../trainer/assert.js';
+import { assertPositiveInteger, assertInRange } from '../../core/assert.js';
 import { buildPoint } from '../../recorder/build-point.js';
 import { churchWindows } from '../../slices/church-window.js';
 import { SliceEvaluator } from '../../recorder/evaluate.js';

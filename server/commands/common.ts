@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { backendFromEnv, initBackend, toBackendKind, type BackendInfo } from '../../trainer/backend.js';
+import { backendFromEnv, initBackend } from '../../trainer/backend.js';
+import { toBackendKind, type BackendInfo } from '../../trainer/backend-info.js';
 import { loadCheckpoint, resolveCheckpoint } from '../../trainer/checkpoint.js';
 import type { Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
-import { InvalidArgumentError } from '../../trainer/errors.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import { readRunRecord } from '../../trainer/run.js';
 import { classifierOf, type Classifier } from '../../trainer/models/classifier.js';
 import { ensemble } from '../../trainer/models/ensemble.js';

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { assertPositiveInteger } from '../../trainer/assert.js';
+import { assertPositiveInteger } from '../../core/assert.js';
 import { parseFlags } from '../args.js';
 import { DEMO_DEFAULTS, DEMO_OPTIONS } from '../config.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
-import { timestamp, trainCommand } from './train.js';
+import { timestamp } from '../../core/timestamp.js';
+import { trainCommand } from './train.js';
 import { videoCommand } from './video.js';
 
 /**

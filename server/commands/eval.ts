@@ -3,7 +3,7 @@ import { evaluateRobustness, type Robustness } from '../../trainer/attacks/robus
 import { accuracy } from '../../trainer/evaluate.js';
 import { parseFlags } from '../args.js';
 import { EVAL_DEFAULTS, EVAL_OPTIONS } from '../config.js';
-import { assertPositiveInteger } from '../../trainer/assert.js';
+import { assertPositiveInteger } from '../../core/assert.js';
 import { loadModelAndDataset } from './common.js';
 
 /** "broken by apgd-ce 120, apgd-t 3" for the strong evaluation, the mean steps to success for one attack. */

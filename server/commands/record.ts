@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { BackendInfo } from '../../trainer/backend.js';
+import type { BackendInfo } from '../../trainer/backend-info.js';
 import type { Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
-import type { RunConfig, TrainEvent } from '../../trainer/run.js';
+import type { TrainEvent } from '../../trainer/run.js';
+import type { RunConfig } from '../../trainer/run-config.js';
 import type { StepObserver } from '../../trainer/train-loop.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { RecorderOptions } from '../../recorder/recorder.js';

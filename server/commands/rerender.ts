@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { dirname } from 'node:path';
-import { assertPositiveInteger } from '../../trainer/assert.js';
+import { assertPositiveInteger } from '../../core/assert.js';
 import { modelFromTopology } from '../../trainer/checkpoint.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
-import { InvalidArgumentError } from '../../trainer/errors.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import { classifierOf } from '../../trainer/models/classifier.js';
 import { loadSnapshot, loadSnapshotTopology } from '../../recorder/snapshots.js';
 import { evaluateFrame, SliceEvaluator, type EvaluationMode } from '../../recorder/evaluate.js';
@@ -15,7 +15,7 @@ import { parseFlags } from '../args.js';
 import { RERENDER_DEFAULTS, RERENDER_OPTIONS } from '../config.js';
 import { SqliteStore, StoreError } from '../../store/sqlite-store.js';
 import { loadClassifier, startBackend } from './common.js';
-import { timestamp } from './train.js';
+import { timestamp } from '../../core/timestamp.js';
 
 /**
  * `slicewatch rerender`: a slice chosen after training, evaluated on every weight snapshot of a

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertPositiveInteger } from '../../trainer/assert.js';
-import { InvalidArgumentError } from '../../trainer/errors.js';
+import { assertPositiveInteger } from '../../core/assert.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { Classifier } from '../../trainer/models/classifier.js';
 import { buildPoint } from '../../recorder/build-point.js';
 import { INFEASIBLE, SliceEvaluator, evaluateFrame, type EvaluationMode } from '../../recorder/evaluate.js';

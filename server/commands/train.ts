@@ -1,16 +1,12 @@
 import { join } from 'node:path';
-import { toBackendKind } from '../../trainer/backend.js';
+import { timestamp } from '../../core/timestamp.js';
+import { toBackendKind } from '../../trainer/backend-info.js';
 import { readRunRecord, runTraining } from '../../trainer/run.js';
 import { parseFlags } from '../args.js';
 import { TRAIN_DEFAULTS, TRAIN_OPTIONS, validateTrainConfig } from '../config.js';
 import { progressPrinter } from '../progress.js';
 import { startBackend } from './common.js';
 import { startRecording } from './record.js';
-
-/** A date as YYYYMMDD-HHMMSS (UTC), for default folder names. */
-export function timestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
 
 /** `slicewatch train`: a training run with progress, evaluations and checkpoints, or its resumption. */
 export async function trainCommand(argv: string[]): Promise<void> {

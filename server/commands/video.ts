@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadDataset } from '../../trainer/datasets/load.js';
-import { assertPositiveInteger } from '../../trainer/assert.js';
-import { InvalidArgumentError } from '../../trainer/errors.js';
+import { assertPositiveInteger } from '../../core/assert.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { Frame } from '../../slices/frame.js';
 import { renderLegend } from '../../slices/render.js';
 import { slicePointPixel, sliceGeometry } from '../../slices/geometry.js';

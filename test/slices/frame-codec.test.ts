@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { createRng } from '../../trainer/rng.js';
+import { createRng } from '../../core/rng.js';
 import type { Frame } from '../../slices/frame.js';
 import { decodeFrame, encodeFrame, isDelta } from '../../slices/frame-codec.js';
 import { frameMetrics } from '../../slices/metrics.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { imageAt } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
-import { createRng } from '../../trainer/rng.js';
+import { createRng } from '../../core/rng.js';
 import { SliceDegenerateError, SliceInputError } from '../../slices/errors.js';
 import {
   pixelToPlane,

@@ -21,7 +21,7 @@ import { classifierOf, type Classifier } from '../../trainer/models/classifier.j
 import { ensemble } from '../../trainer/models/ensemble.js';
 import { parseModelSpec } from '../../trainer/models/model-spec.js';
 import { mixup, sampleBeta } from '../../trainer/mixup.js';
-import { createRng } from '../../trainer/rng.js';
+import { createRng } from '../../core/rng.js';
 import { trainedMnistCnn } from '../fixtures/mnist-cnn.js';
 
 let mnist: Dataset;

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { cropAndFlip } from '../../trainer/augment.js';
-import type { Rng } from '../../trainer/rng.js';
+import type { Rng } from '../../core/rng.js';
 
 /** An Rng that replays fixed draws: int(n) takes the next value as the integer. */
 function replay(ints: number[], floats: number[]): Rng {

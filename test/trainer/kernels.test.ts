@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initBackend } from '../../trainer/backend.js';
-import { createRng } from '../../trainer/rng.js';
+import { createRng } from '../../core/rng.js';
 import { tileOnHeap } from '../../trainer/kernels/tile.js';
 
 interface Case {

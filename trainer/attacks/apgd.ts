@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { assertPositiveInteger } from '../assert.js';
-import { InvalidArgumentError } from '../errors.js';
+import { assertPositiveInteger } from '../../core/assert.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { Classifier } from '../models/classifier.js';
 import { perExampleNorm, project, type Norm } from './attack.js';
 

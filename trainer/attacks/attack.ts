@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { Classifier } from '../models/classifier.js';
 
 export type Norm = 'linf' | 'l2';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeBatch } from '../batch.js';
 import type { Dataset } from '../datasets/dataset.js';
 import type { Classifier } from '../models/classifier.js';
-import { createRng, permutation } from '../rng.js';
+import { createRng, permutation } from '../../core/rng.js';
 import { attack, type AttackConfig } from './attack.js';
 import { strongAttack, strongStages, type StrongConfig } from './strong.js';
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { AttackConfig, Norm } from './attack.js';
 import type { EvalAttack } from './robustness.js';
 import { describeStrong, validateStrong, type StrongConfig } from './strong.js';

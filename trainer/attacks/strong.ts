@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { assertPositiveInteger } from '../assert.js';
-import { InvalidArgumentError } from '../errors.js';
+import { assertPositiveInteger } from '../../core/assert.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { Classifier } from '../models/classifier.js';
-import { mixSeed } from '../rng.js';
+import { mixSeed } from '../../core/rng.js';
 import { apgd, type ApgdLoss } from './apgd.js';
 import type { Norm } from './attack.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatasetFormatError } from '../errors.js';
+import { DatasetFormatError } from '../../core/errors.js';
 import { CIFAR10_CLASSES, type Dataset, type Split } from './dataset.js';
 import { readMaybeGzip, readTar } from './files.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { DatasetFormatError } from '../errors.js';
+import { DatasetFormatError } from '../../core/errors.js';
 
 /** Reads a file, gunzipping it when it starts with the gzip magic bytes. */
 export function readMaybeGzip(file: string): Buffer {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DatasetFormatError } from '../errors.js';
+import { DatasetFormatError } from '../../core/errors.js';
 import { DIGIT_CLASSES, FASHION_CLASSES, type Dataset, type Split } from './dataset.js';
 import { readMaybeGzip } from './files.js';
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import { loadCifar10 } from './cifar10.js';
 import type { Dataset } from './dataset.js';
 import { loadIdxFolder } from './idx.js';

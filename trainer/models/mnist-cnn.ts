@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mixSeed } from '../rng.js';
+import { mixSeed } from '../../core/rng.js';
 
 /**
  * The paper's "standard 3-layer CNN" for MNIST: conv 3×3×32 – ReLU – max-pool 2, conv 3×3×64 –

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 
 /**
  * Which architecture to build. `cnn` is the paper's standard 3-layer MNIST CNN; `wrn` is Wide

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mixSeed } from '../rng.js';
+import { mixSeed } from '../../core/rng.js';
 import { SlicewatchBatchNormalization } from './batch-norm.js';
 
 export interface WideResNetOptions {
