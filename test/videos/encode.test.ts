@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { renderLegend } from '../../slices/render.js';
 import { composeVideoFrame, videoSteps } from '../../videos/compose.js';
 import { encodeMp4 } from '../../videos/encode.js';
+import { FfmpegFailedError } from '../../videos/errors.js';
 import { syntheticFrame } from '../fixtures/frames.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'slicewatch-video-'));
@@ -118,4 +119,37 @@ test('time mappings: every recorded step, or log-spaced ones', () => {
   expect(videoSteps(steps, 'every', 10)).toHaveLength(1000);
   // 1, 10^(1/3) ≈ 2, 10^(2/3) ≈ 5, 10, 22, 46, 100, 215, 464, 1000.
   expect(videoSteps(steps, 'log', 10)).toEqual([1, 2, 5, 10, 22, 46, 100, 215, 464, 1000]);
+});
+
+test('aborting mid-encode kills ffmpeg and leaves the previous file untouched, with no temporary file', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'clip.mp4');
+  writeFileSync(out, 'the previous video');
+  const controller = new AbortController();
+  async function* frames() {
+    for (let i = 0; i < 1000; i++) {
+      if (i === 20) controller.abort(new Error('cancelled by the test'));
+      yield new Uint8Array(64 * 48 * 3).fill(i % 256);
+    }
+  }
+  await expect(encodeMp4(frames(), out, { width: 64, height: 48, fps: 12, signal: controller.signal })).rejects.toThrow(
+    'cancelled by the test',
+  );
+  expect(readFileSync(out, 'utf8')).toBe('the previous video');
+  expect(readdirSync(dir)).toEqual(['clip.mp4']);
+});
+
+test('ffmpeg failing is one line with its own words, and leaves nothing behind', async () => {
+  const dir = tempDir();
+  const frames = Array.from({ length: 200 }, () => new Uint8Array(64 * 48 * 3));
+  // A folder where the output should go: ffmpeg cannot write the file there.
+  const error = await encodeMp4(frames, join(dir, 'missing', 'clip.mp4'), { width: 64, height: 48, fps: 12 }).catch(
+    (e: Error) => e,
+  );
+  expect(error).toBeInstanceOf(FfmpegFailedError);
+  expect((error as Error).message).toMatch(
+    /^ffmpeg exited with \d+ writing .*missing\/clip\.mp4: .*No such file or directory/,
+  );
+  expect((error as Error).message).not.toContain('\n');
+  expect(readdirSync(dir)).toEqual([]);
 });
