@@ -99,13 +99,22 @@ export async function startWasmBackend(threads: number): Promise<number> {
     new Error(
       `the wasm backend's threaded build failed to start with ${threads} threads (${why}); SLICEWATCH_THREADS=1 uses the single-threaded build`,
     );
+  const removeFolder = () => rmSync(folder, { recursive: true, force: true });
+  process.once('exit', removeFolder);
+  // Emscripten's Node glue unreferences each pool worker as soon as it has loaded, and pending wasm
+  // compilation holds no handle either, so while the start awaits, nothing may keep the event loop
+  // alive: Node then ends a process that awaits at top level with exit code 13 and no message,
+  // before the folder is removed. A handle of our own keeps the process alive until the start ends.
+  const keepAlive = setInterval(() => undefined, 1000);
   let started: boolean;
   try {
     started = await withNodeShims(threads, folder, () => tf.setBackend('wasm'));
   } catch (error) {
     throw failed(String((error as Error).message ?? error).split('\n')[0]!);
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    clearInterval(keepAlive);
+    process.off('exit', removeFolder);
+    removeFolder();
   }
   if (!started) throw failed('see the warning above');
   const pool = (tf.backend() as unknown as { wasm: { PThread: PThreadPool } }).wasm.PThread;
