@@ -85,12 +85,15 @@ function readJson<T>(file: string): T {
   }
 }
 
-/** Loads a checkpoint folder written by saveCheckpoint. */
 /** A model (fresh weights) from a saved topology: `model.toJSON(null, false)` of one of ours. */
 export function modelFromTopology(topology: object): Promise<tf.LayersModel> {
   return tf.models.modelFromJSON({ modelTopology: topology } as tf.io.ModelJSON);
 }
 
+/** Bytes per value of the weight dtypes tfjs-layers saves. */
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/** Loads a checkpoint folder written by saveCheckpoint; a damaged file is named in a CheckpointError. */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const meta = readJson<CheckpointMeta>(join(path, META_JSON));
   if (meta.format !== 'slicewatch-checkpoint/1')
@@ -101,19 +104,44 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const weightsFile = join(path, WEIGHTS_BIN);
   if (!existsSync(weightsFile)) throw new CheckpointError(`${weightsFile}: not found`);
   const weights = readFileSync(weightsFile);
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-    }),
+  const modelFile = join(path, MODEL_JSON);
+  let weightSpecs: tf.io.WeightsManifestEntry[];
+  try {
+    weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  } catch {
+    throw new CheckpointError(`${modelFile}: no weightsManifest; is it a TensorFlow.js layers model?`);
+  }
+  const expected = weightSpecs.reduce(
+    (bytes, w) => bytes + w.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[w.dtype ?? 'float32'] ?? 4),
+    0,
   );
-  const optimizerBytes = readFileSync(join(path, OPTIMIZER_BIN));
+  if (weights.length !== expected) {
+    throw new CheckpointError(
+      `${weightsFile}: ${weights.length} bytes, but ${modelFile} describes ${expected}; the file is truncated or belongs to another model`,
+    );
+  }
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
+    );
+  } catch (error) {
+    throw new CheckpointError(
+      `${modelFile}: cannot build the model (${String((error as Error).message ?? error).split('\n')[0]})`,
+    );
+  }
+  const optimizerFile = join(path, OPTIMIZER_BIN);
+  if (!existsSync(optimizerFile)) throw new CheckpointError(`${optimizerFile}: not found`);
+  const optimizerBytes = readFileSync(optimizerFile);
   const optimizerState: Float32Array[] = [];
   let offset = 0;
   for (const shape of meta.optimizerShapes) {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (offset + size * 4 > optimizerBytes.length) throw new CheckpointError(`${join(path, OPTIMIZER_BIN)}: truncated`);
+    if (offset + size * 4 > optimizerBytes.length) throw new CheckpointError(`${optimizerFile}: truncated`);
     optimizerState.push(
       new Float32Array(
         optimizerBytes.buffer.slice(optimizerBytes.byteOffset + offset, optimizerBytes.byteOffset + offset + size * 4),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -9,7 +9,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../trainer/checkpoint.js';
 import { useStockWasmKernels } from '../../trainer/kernels/register.js';
 import type { Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
-import { TrainingDivergedError } from '../../core/errors.js';
+import { CheckpointError, TrainingDivergedError } from '../../core/errors.js';
 import { accuracy } from '../../trainer/evaluate.js';
 import { buildModel } from '../../trainer/models/build.js';
 import { parseModelSpec } from '../../trainer/models/model-spec.js';
@@ -111,6 +111,29 @@ describe('checkpoints', () => {
     await expect(loadCheckpoint(tempDir())).rejects.toThrow(
       /checkpoint.json: not found; is this a slicewatch checkpoint folder\?/,
     );
+  });
+
+  test('a damaged checkpoint names the damaged file', async () => {
+    const loop = cnnLoop(1);
+    const path = await saveCheckpoint(tempDir(), loop.model, loop.optimizer.getState(), 0);
+    const weights = join(path, 'weights.bin');
+    const bytes = readFileSync(weights);
+    writeFileSync(weights, bytes.subarray(0, bytes.length - 100));
+    await expect(loadCheckpoint(path)).rejects.toThrow(
+      `${weights}: ${bytes.length - 100} bytes, but ${join(path, 'model.json')} describes ${bytes.length}; the file is truncated or belongs to another model`,
+    );
+    writeFileSync(weights, bytes);
+    const model = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8'));
+    const conv = (model.modelTopology.config.layers as { config: { filters?: number } }[]).find(
+      (layer) => layer.config.filters !== undefined,
+    )!;
+    conv.config.filters = conv.config.filters! + 1;
+    writeFileSync(join(path, 'model.json'), JSON.stringify(model));
+    await expect(loadCheckpoint(path)).rejects.toThrow(
+      new RegExp(`^${join(path, 'model.json')}: cannot build the model \\(`),
+    );
+    rmSync(join(path, 'optimizer.bin'));
+    await expect(loadCheckpoint(path)).rejects.toThrow(CheckpointError);
   });
 
   test('a run interrupted at step 7 and resumed from its step-6 checkpoint repeats a straight run exactly', async () => {
