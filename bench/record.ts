@@ -9,6 +9,8 @@ import { Recorder } from '../recorder/recorder.js';
 import { WorkerRecorder } from '../recorder/worker-recorder.js';
 import { createSliceSet, defaultSliceSpecs } from '../recorder/slice-set.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import type { NewRun } from '../store/types.js';
+import { RUN_DEFAULTS } from '../trainer/run-config.js';
 import { encodeMp4, ffmpegMp4Args } from '../videos/encode.js';
 import { findFfmpeg } from '../videos/locate-ffmpeg.js';
 import { median } from './measure.js';
@@ -32,8 +34,16 @@ export async function benchRecording(
     dataset,
     classifier: async () => classifierOf(loop.model),
   });
-  const runId = store.createRun('bench', {}, {}, setId);
-  const recorder = new Recorder(store, runId, store.slicesOf(setId), dataset.imageShape, dataset.classNames.length, {
+  const benchRun = (name: string, threads: number): NewRun => ({
+    name,
+    setId,
+    config: { ...RUN_DEFAULTS, steps: 60 },
+    backend: { kind: 'wasm', detail: 'bench', warnings: [], threads },
+    totalSteps: 60,
+  });
+  const slices = store.sliceSet(setId)!.slices;
+  const runId = store.createRun(benchRun('bench', trainerThreads));
+  const recorder = new Recorder(store, runId, slices, dataset.imageShape, dataset.classNames.length, {
     mode: { kind: 'adaptive', coarse: 4 },
     schedule: { kind: 'every', k: 1 },
     keyEvery: 16,
@@ -53,14 +63,16 @@ export async function benchRecording(
     }
   }
   recorder.dispose();
+  store.endRun(runId, 'completed');
 
   // The same recording on the worker thread (the trainer only waits when the queue is full), with
   // the worker's backend on one thread and on as many as the trainer's.
   const workerStepMs = async (threads: number): Promise<number> => {
     const workerLoop = makeLoop();
+    const workerRunId = store.createRun(benchRun(`bench-worker-${threads}`, threads));
     const worker = new WorkerRecorder({
       storePath: join(dir, 'store.db'),
-      runId: store.createRun(`bench-worker-${threads}`, {}, {}, setId),
+      runId: workerRunId,
       setId,
       modelTopology: workerLoop.model.toJSON(null, false) as object,
       imageShape: dataset.imageShape,
@@ -78,17 +90,15 @@ export async function benchRecording(
     const started = performance.now();
     for (let i = 0; i < 60; i++) await workerLoop.runStep();
     await worker.close();
+    store.endRun(workerRunId, 'completed');
     return (performance.now() - started) / 60;
   };
   const workerSteps = new Map<number, number>();
   for (const threads of new Set([1, trainerThreads])) workerSteps.set(threads, await workerStepMs(threads));
-  const sizes = store.db.prepare('SELECT AVG(LENGTH(data)) AS mean, COUNT(*) AS n FROM frames').get() as {
-    mean: number;
-    n: number;
-  };
-  const keys = store.db.prepare('SELECT AVG(LENGTH(data)) AS mean FROM frames WHERE delta = 0').get() as {
-    mean: number;
-  };
+  const rows = store.runs().flatMap((run) => slices.flatMap((slice) => store.frameRows(run.id, slice.id)));
+  const meanBytes = (frames: typeof rows) => frames.reduce((sum, f) => sum + f.data.length, 0) / frames.length;
+  const sizes = { mean: meanBytes(rows), n: rows.length };
+  const keys = { mean: meanBytes(rows.filter((f) => !f.delta)) };
   store.close();
   const cost = median(recorded) - median(plain);
   console.log(

@@ -9,13 +9,15 @@ import { initBackend } from '../trainer/backend.js';
 import type { BackendKind } from '../trainer/backend-info.js';
 import { modelFromTopology } from '../trainer/checkpoint.js';
 import type { StepResult } from '../trainer/train-loop.js';
+import type { RunId, SliceSetId } from '../core/ids.js';
+import { StoreError } from '../store/errors.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
 
 export interface RecorderWorkerData {
   storePath: string;
-  runId: number;
-  setId: number;
+  runId: RunId;
+  setId: SliceSetId;
   modelTopology: object;
   imageShape: [number, number, number];
   classes: number;
@@ -45,15 +47,10 @@ const reply = (message: RecorderWorkerReply) => port.postMessage(message);
 try {
   await initBackend(data.backend, data.threads);
   const model = await modelFromTopology(data.modelTopology);
-  const store = new SqliteStore(data.storePath);
-  const recorder = new Recorder(
-    store,
-    data.runId,
-    store.slicesOf(data.setId),
-    data.imageShape,
-    data.classes,
-    data.options,
-  );
+  const store = SqliteStore.openExisting(data.storePath);
+  const set = store.sliceSet(data.setId);
+  if (set === undefined) throw new StoreError(`no slice set with id ${data.setId} in ${data.storePath}`);
+  const recorder = new Recorder(store, data.runId, set.slices, data.imageShape, data.classes, data.options);
   let queue = Promise.resolve();
   port.on('message', (message: RecorderWorkerMessage) => {
     queue = queue.then(async () => {

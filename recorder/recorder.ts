@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { SqliteStore, StoredSlice } from '../store/sqlite-store.js';
+import type { RunId, SliceId } from '../core/ids.js';
+import type { StoredSlice, StoreWriter } from '../store/types.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import type { StepResult } from '../trainer/train-loop.js';
 import { SliceEvaluator, evaluateFrame, type EvaluationMode } from './evaluate.js';
@@ -32,12 +33,12 @@ export interface RecorderOptions {
  */
 export class Recorder {
   private readonly evaluators: SliceEvaluator[];
-  private readonly previous = new Map<number, FramePixels>();
+  private readonly previous = new Map<SliceId, FramePixels>();
   private recorded = 0;
 
   constructor(
-    private readonly store: SqliteStore,
-    private readonly runId: number,
+    private readonly store: Pick<StoreWriter, 'putStep'>,
+    private readonly runId: RunId,
     private readonly slices: StoredSlice[],
     private readonly imageShape: readonly [number, number, number],
     private readonly classes: number,

@@ -1,5 +1,6 @@
 import type { Dataset } from '../trainer/datasets/dataset.js';
-import type { SqliteStore, StoredSlice } from '../store/sqlite-store.js';
+import type { SliceSetId } from '../core/ids.js';
+import type { NewSlice, StoredSlice, StoreWriter } from '../store/types.js';
 import { buildPoint, type PointContext } from './build-point.js';
 import { formatPoint, parsePoint, type PointSpec } from '../slices/points.js';
 
@@ -51,12 +52,12 @@ export function defaultSliceSpecs(dataset: Dataset, resolution: number, attackMo
 
 /** Builds the points of the specs and stores them as a named set; returns the set's id. */
 export async function createSliceSet(
-  store: SqliteStore,
+  store: Pick<StoreWriter, 'createSliceSet'>,
   name: string,
   specs: SliceSpec[],
   context: PointContext,
-): Promise<number> {
-  const slices: Omit<StoredSlice, 'id' | 'position'>[] = [];
+): Promise<SliceSetId> {
+  const slices: NewSlice[] = [];
   for (const spec of specs) {
     const [a, b, c] = [
       await buildPoint(spec.a, context),

@@ -114,12 +114,20 @@ export interface StoreCursor {
   readonly statuses: ReadonlyMap<RunId, RunStatus>;
 }
 
+/**
+ * The cursor before the first commit: changesSince(START_CURSOR) reports every run, and every step
+ * committed since the store was created (or upgraded to schema version 2, which began the commit log).
+ */
+export const START_CURSOR: StoreCursor = { seq: 0, statuses: new Map() };
+
 /** What changed since a cursor: committed steps in commit order, and runs that appeared or changed status. */
 export interface StoreChanges {
   cursor: StoreCursor;
   /** Each committed step of each run, once, in commit order (a resumed run may commit a step again). */
   steps: { runId: RunId; step: number }[];
-  /** Runs that are new or whose (read) status changed. */
+  /** Scalars written for a step apart from the step itself (StoreWriter.putScalars: evaluations), in commit order. */
+  scalars: { runId: RunId; step: number }[];
+  /** Runs that are new, were reopened or ended, or whose (read) status changed, by id. */
   runs: RunRecord[];
 }
 
@@ -135,6 +143,11 @@ export interface StoreWriter {
   heartbeat(id: RunId): void;
   /** Everything one training step produced: its scalars, its frames and the run's step counter (and a heartbeat). */
   putStep(runId: RunId, step: number, scalars: Record<string, number>, frames: FrameWrite[]): void;
+  /**
+   * Scalars of a step measured apart from the step (test and robust accuracy), possibly before the
+   * step itself is committed; the run's step counter is left alone.
+   */
+  putScalars(runId: RunId, step: number, scalars: Record<string, number>): void;
   /** Frames of a step for a slice rendered after the fact; the run's step counter is left alone. */
   putFrames(runId: RunId, step: number, frames: FrameWrite[]): void;
   /** Where a step's weight snapshot is. */
@@ -160,11 +173,16 @@ export interface StoreReader {
   scalars(runId: RunId, name: string, range?: StepRange): ScalarPoint[];
   /**
    * A run's stored frames on a slice, by step: those in the range, preceded by every frame back to
-   * the key frame at or before `range.from`, so they decode on their own. The work is bounded by the
-   * key-frame interval, not by the run's length.
+   * the key frame at or before the first of them, so they decode on their own (none when the range
+   * holds no frame). The work is bounded by the key-frame interval, not by the run's length.
    */
   frameRows(runId: RunId, sliceId: SliceId, range?: StepRange): StoredFrame[];
-  /** The decoded frames of a run on a slice within the range (decoding from the preceding key frame). */
+  /** The steps that have a stored frame of a run on a slice, within the range, without reading the frames. */
+  frameSteps(runId: RunId, sliceId: SliceId, range?: StepRange): number[];
+  /**
+   * The decoded frames of a run on a slice within the range, equal to those of a decode of the whole
+   * run, flips included (decoding starts at a preceding key frame).
+   */
   frames(runId: RunId, sliceId: SliceId, range?: StepRange): Generator<{ step: number; frame: Frame }>;
   /** A run's weight snapshots by step. */
   snapshots(runId: RunId): { step: number; path: string }[];

@@ -59,8 +59,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
   );
   await trainCommand(['--out', join(out, 'madry'), '--adv', 'pgd-linf:steps=7,step=0.1', ...recorded]);
 
-  const opened = new SqliteStore(store);
-  const slices = opened.slicesOf(opened.sliceSetByName('demo')!);
+  const opened = SqliteStore.openExisting(store, { readonly: true });
+  const slices = opened.sliceSetByName('demo')!.slices;
   opened.close();
   const videos: string[] = [];
   for (const slice of slices) {

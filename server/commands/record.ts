@@ -11,7 +11,10 @@ import type { RecorderOptions } from '../../recorder/recorder.js';
 import { WorkerRecorder } from '../../recorder/worker-recorder.js';
 import { isSnapshotStep, saveSnapshot } from '../../recorder/snapshots.js';
 import { createSliceSet, defaultSliceSpecs, describeSlices } from '../../recorder/slice-set.js';
+import { StoreError } from '../../store/errors.js';
+import { startHeartbeat } from '../../store/heartbeat.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
+import type { RunId, SliceSetId } from '../../core/ids.js';
 import type { TrainCommandConfig } from '../config.js';
 import { loadClassifier } from './common.js';
 
@@ -34,21 +37,13 @@ export async function startRecording(
 ): Promise<Recording> {
   mkdirSync(dirname(config.store) || '.', { recursive: true });
   const store = new SqliteStore(config.store);
-  const dataset: Dataset = loadDataset(runConfig.dataset);
-  const setName = config.sliceSet || `default-${dataset.spec.replace(/[^a-z0-9]+/gi, '-')}`;
-  let setId = store.sliceSetByName(setName);
-  if (setId === undefined) {
-    const specs = defaultSliceSpecs(dataset, config.recordResolution, config.sliceModel || undefined);
-    setId = await createSliceSet(store, setName, specs, {
-      dataset,
-      classifier: async (name) => (await loadClassifier(name)).classifier,
-    });
-  }
-  const slices = store.slicesOf(setId);
-  process.stdout.write(`recording slice set ${setName} into ${config.store}:\n${describeSlices(slices)}\n`);
-  const existing = store.runByName(out);
-  const runId = existing ?? store.createRun(out, runConfig, backend, setId);
-  if (existing !== undefined) store.reopenRun(existing);
+  const { runId, setId, dataset } = await registerRun(store, config, runConfig, backend, out).catch(
+    (error: unknown) => {
+      store.close();
+      throw error;
+    },
+  );
+  const heartbeat = startHeartbeat(store, runId);
   const options: RecorderOptions = {
     mode: config.recordMode === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse: 4 },
     schedule: { kind: 'every', k: config.recordEvery },
@@ -93,7 +88,7 @@ export async function startRecording(
       if (event.kind !== 'eval') return;
       const scalars: Record<string, number> = { testAccuracy: event.testAccuracy };
       if (event.robust) scalars['robustAccuracy'] = event.robust.robustAccuracy;
-      store.putStep(runId, event.step, scalars, []);
+      store.putScalars(runId, event.step, scalars);
     },
     finish: async (error) => {
       try {
@@ -104,9 +99,47 @@ export async function startRecording(
           );
         }
       } finally {
-        store.setRunStatus(runId, error ? 'failed' : 'completed', error?.message ?? null);
+        heartbeat.stop();
+        store.endRun(runId, error ? 'failed' : 'completed', error?.message);
         store.close();
       }
     },
   };
+}
+
+/** Finds or creates the slice set and creates the run, or takes it over when resuming. */
+async function registerRun(
+  store: SqliteStore,
+  config: TrainCommandConfig,
+  runConfig: RunConfig,
+  backend: BackendInfo,
+  out: string,
+): Promise<{ runId: RunId; setId: SliceSetId; dataset: Dataset }> {
+  const dataset: Dataset = loadDataset(runConfig.dataset);
+  const setName = config.sliceSet || `default-${dataset.spec.replace(/[^a-z0-9]+/gi, '-')}`;
+  let setId = store.sliceSetByName(setName)?.id;
+  if (setId === undefined) {
+    const specs = defaultSliceSpecs(dataset, config.recordResolution, config.sliceModel || undefined);
+    setId = await createSliceSet(store, setName, specs, {
+      dataset,
+      classifier: async (name) => (await loadClassifier(name)).classifier,
+    });
+  }
+  const slices = store.sliceSet(setId)!.slices;
+  process.stdout.write(`recording slice set ${setName} into ${config.store}:\n${describeSlices(slices)}\n`);
+  const existing = store.runByName(out);
+  if (existing && !config.resume)
+    throw new StoreError(
+      `${config.store} already holds a run named ${out}; pass --resume to continue it or choose another --out`,
+    );
+  if (existing?.status === 'running')
+    throw new StoreError(
+      `run ${out} is being recorded by another process (heartbeat at ${existing.heartbeatAt}); stop it first, or wait until it reads as interrupted`,
+    );
+  // The trainer's planned length: epochs × steps per epoch (whole minibatches), or the steps.
+  const stepsPerEpoch = Math.max(1, Math.floor(dataset.train.count / runConfig.batchSize));
+  const totalSteps = runConfig.epochs > 0 ? Math.round(runConfig.epochs * stepsPerEpoch) : runConfig.steps;
+  const runId = existing?.id ?? store.createRun({ name: out, setId, config: runConfig, backend, totalSteps });
+  if (existing) store.reopenRun(existing.id, totalSteps);
+  return { runId, setId, dataset };
 }

@@ -13,7 +13,8 @@ import { parsePoint } from '../../slices/points.js';
 import { createSliceSet } from '../../recorder/slice-set.js';
 import { parseFlags } from '../args.js';
 import { RERENDER_DEFAULTS, RERENDER_OPTIONS } from '../config.js';
-import { SqliteStore, StoreError } from '../../store/sqlite-store.js';
+import { StoreError } from '../../store/errors.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
 import { loadClassifier, startBackend } from './common.js';
 import { timestamp } from '../../core/timestamp.js';
 
@@ -29,15 +30,15 @@ export async function rerenderCommand(argv: string[]): Promise<void> {
   if (config.mode !== 'full' && config.mode !== 'adaptive')
     throw new InvalidArgumentError(`invalid mode: ${config.mode}; expected full or adaptive`);
   const specs = { a: parsePoint(config.a), b: parsePoint(config.b), c: parsePoint(config.c) };
-  const store = new SqliteStore(config.store);
+  const store = SqliteStore.openExisting(config.store);
   try {
-    const run = store.listRuns().find((r) => r.name === config.run);
+    const run = store.runByName(config.run);
     if (!run) throw new StoreError(`no recorded run named ${config.run} in ${config.store}`);
     const snapshots = store.snapshots(run.id);
     if (snapshots.length === 0)
       throw new StoreError(`run ${config.run} has no weight snapshots; record it with slicewatch train --record`);
     await startBackend(config.backend);
-    const dataset = loadDataset((run.config as { dataset: string }).dataset);
+    const dataset = loadDataset(run.config.dataset);
     const model = await modelFromTopology(loadSnapshotTopology(dirname(snapshots[0]!.path)));
     const sizes = model.getWeights().map((t) => t.size);
     const name = config.name || `rerender-${timestamp(new Date())}`;
@@ -45,7 +46,7 @@ export async function rerenderCommand(argv: string[]): Promise<void> {
       dataset,
       classifier: async (path) => (await loadClassifier(path === 'self' ? config.run : path)).classifier,
     });
-    const [slice] = store.slicesOf(setId);
+    const [slice] = store.sliceSet(setId)!.slices;
     const evaluator = new SliceEvaluator(
       sliceGeometry(slice!.vectors.a, slice!.vectors.b, slice!.vectors.c, { resolution: config.resolution }),
       dataset.imageShape,

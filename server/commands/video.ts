@@ -11,19 +11,28 @@ import { encodeMp4 } from '../../videos/encode.js';
 import { findFfmpeg } from '../../videos/locate-ffmpeg.js';
 import { parseFlags } from '../args.js';
 import { parseIndexList, VIDEO_DEFAULTS, VIDEO_OPTIONS } from '../config.js';
-import { SqliteStore, StoreError } from '../../store/sqlite-store.js';
+import { StoreError } from '../../store/errors.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
 import { formatDuration } from '../progress.js';
 
 const POINT_NAMES = ['a', 'b', 'c'] as const;
 
-/** The latest frame at or before each step, for a run's frames sorted by step. */
-function frameAt(frames: { step: number; frame: Frame }[], step: number): { step: number; frame: Frame } | undefined {
-  let found: { step: number; frame: Frame } | undefined;
-  for (const f of frames) {
-    if (f.step > step) break;
-    found = f;
-  }
-  return found;
+/**
+ * The latest frame at or before each step asked (the first frame when there is none yet), for steps
+ * asked in increasing order: frames are decoded as the steps advance, never all held at once.
+ */
+function frameCursor(
+  frames: Iterator<{ step: number; frame: Frame }>,
+): (step: number) => { step: number; frame: Frame } | undefined {
+  let shown: { step: number; frame: Frame } | undefined;
+  let next = frames.next();
+  return (step) => {
+    while (!next.done && (shown === undefined || next.value.step <= step)) {
+      shown = next.value;
+      next = frames.next();
+    }
+    return shown;
+  };
 }
 
 /**
@@ -41,14 +50,14 @@ export async function videoCommand(argv: string[]): Promise<void> {
   if (config.runs === '')
     throw new InvalidArgumentError('--runs NAME[,NAME…] is required: the --out folders of recorded runs');
   const ffmpeg = findFfmpeg();
-  const store = new SqliteStore(config.store);
+  const store = SqliteStore.openExisting(config.store, { readonly: true });
   try {
-    const all = store.listRuns();
+    const recorded = () => store.runs().map((r) => r.name);
     const runs = config.runs.split(',').map((name) => {
-      const run = all.find((r) => r.name === name);
+      const run = store.runByName(name);
       if (!run)
         throw new StoreError(
-          `no recorded run named ${name} in ${config.store}; recorded runs: ${all.map((r) => r.name).join(', ') || 'none'}`,
+          `no recorded run named ${name} in ${config.store}; recorded runs: ${recorded().join(', ') || 'none'}`,
         );
       if (run.setId === null) throw new StoreError(`run ${name} recorded no slices`);
       return run;
@@ -58,13 +67,13 @@ export async function videoCommand(argv: string[]): Promise<void> {
     const setId =
       config.sliceSet === ''
         ? runs[0]!.setId!
-        : (store.sliceSetByName(config.sliceSet) ?? fail(`no slice set named ${config.sliceSet}`));
-    const slices = store.slicesOf(setId);
+        : (store.sliceSetByName(config.sliceSet)?.id ?? fail(`no slice set named ${config.sliceSet}`));
+    const slices = store.sliceSet(setId)!.slices;
     const positions = config.slices === 'all' ? slices.map((s) => s.position) : parseIndexList('slices', config.slices);
     const chosen = positions.map(
       (p) => slices.find((s) => s.position === p) ?? fail(`slice ${p} is not in the set (0-${slices.length - 1})`),
     );
-    const dataset = loadDataset((runs[0]!.config as { dataset: string }).dataset);
+    const dataset = loadDataset(runs[0]!.config.dataset);
     const markersOf = (slice: (typeof chosen)[number]) => {
       const geometry = sliceGeometry(slice.vectors.a, slice.vectors.b, slice.vectors.c, {
         resolution: slice.resolution,
@@ -79,14 +88,15 @@ export async function videoCommand(argv: string[]): Promise<void> {
         slice,
         markers: markersOf(slice),
         thumbnails: thumbnailsOf(slice),
-        frames: [...store.frames(run.id, slice.id)],
+        frameSteps: store.frameSteps(run.id, slice.id),
+        frameAt: frameCursor(store.frames(run.id, slice.id)),
         loss: new Map(store.scalars(run.id, 'loss').map((s) => [s.step, s.value])),
         epoch: new Map(store.scalars(run.id, 'epoch').map((s) => [s.step, s.value])),
         accuracy: store.scalars(run.id, 'testAccuracy'),
       })),
     );
     const steps = videoSteps(
-      columns.flatMap((c) => c.frames.map((f) => f.step)),
+      columns.flatMap((c) => c.frameSteps),
       config.time as 'every' | 'log',
       config.frames,
     );
@@ -95,7 +105,7 @@ export async function videoCommand(argv: string[]): Promise<void> {
     const frameAtStep = (step: number) =>
       composeVideoFrame(
         columns.map((c) => {
-          const shown = frameAt(c.frames, step) ?? c.frames[0]!;
+          const shown = c.frameAt(step)!;
           const accuracy = c.accuracy.filter((a) => a.step <= shown.step).at(-1);
           const loss = c.loss.get(shown.step);
           const epoch = c.epoch.get(shown.step);

@@ -16,6 +16,7 @@ import { createSliceSet } from '../../recorder/slice-set.js';
 import { parsePoint } from '../../slices/points.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { mnistCnnLoop } from '../fixtures/mnist-cnn.js';
+import { newestRunOnceInterrupted, newRun } from '../fixtures/store.js';
 
 let mnist: Dataset;
 beforeAll(async () => {
@@ -51,8 +52,8 @@ test('recording every step of a short run: one frame per slice per step, equal t
     dataset: mnist,
     classifier: async () => classifierOf(loop.model),
   });
-  const slices = store.slicesOf(setId);
-  const runId = store.createRun('short', {}, { kind: 'wasm' }, setId);
+  const slices = store.sliceSet(setId)!.slices;
+  const runId = store.createRun(newRun('short', setId, 10));
   const recorder = new Recorder(store, runId, slices, mnist.imageShape, 10, {
     mode: { kind: 'adaptive', coarse: 4 },
     schedule: { kind: 'every', k: 1 },
@@ -119,8 +120,8 @@ async function workerSetup(seed: number, resolution: number, queueLimit: number,
     dataset: mnist,
     classifier: async () => classifierOf(loop.model),
   });
-  const [slice] = store.slicesOf(setId);
-  const runId = store.createRun(`run-${seed}`, {}, { kind: 'wasm' }, setId);
+  const [slice] = store.sliceSet(setId)!.slices;
+  const runId = store.createRun(newRun(`run-${seed}`, setId));
   const options = {
     mode: { kind: 'full' } as const,
     schedule: { kind: 'every', k: 1 } as const,
@@ -208,8 +209,8 @@ test('kill -9 of `slicewatch train --record`, then --resume: every step recorded
   await new Promise<void>((resolve) => {
     const poll = setInterval(() => {
       try {
-        const store = new SqliteStore(db);
-        const step = store.listRuns()[0]?.step ?? 0;
+        const store = SqliteStore.openExisting(db, { readonly: true });
+        const step = store.runs()[0]?.step ?? 0;
         store.close();
         if (step >= 12) {
           clearInterval(poll);
@@ -222,8 +223,8 @@ test('kill -9 of `slicewatch train --record`, then --resume: every step recorded
   });
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
-  const killed = new SqliteStore(db);
-  const [run] = killed.listRuns();
+  const killed = SqliteStore.openExisting(db, { readonly: true });
+  const run = await newestRunOnceInterrupted(killed);
   expect(run!.status).toBe('interrupted');
   const killedAt = run!.step;
   killed.close();
@@ -232,10 +233,10 @@ test('kill -9 of `slicewatch train --record`, then --resume: every step recorded
   expect(resumed.stderr).toBe('');
   // The newest checkpoint at or before the kill: a multiple of 5.
   expect(resumed.stdout).toMatch(new RegExp(`^resuming at step ${Math.floor(killedAt / 5) * 5} of 20`, 'm'));
-  const store = new SqliteStore(db);
-  const [done] = store.listRuns();
+  const store = SqliteStore.openExisting(db, { readonly: true });
+  const [done] = store.runs();
   expect(done).toMatchObject({ status: 'completed', step: 20 });
-  for (const slice of store.slicesOf(done!.setId!)) {
+  for (const slice of store.sliceSet(done!.setId!)!.slices) {
     expect([...store.frames(done!.id, slice.id)].map((f) => f.step)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
@@ -291,8 +292,8 @@ test('kill -9 of `slicewatch train --record`, then --resume: every step recorded
     { encoding: 'utf8' },
   );
   expect(rerender.stderr).toBe('');
-  const after = new SqliteStore(db);
-  const [later] = after.slicesOf(after.sliceSetByName('later')!);
+  const after = SqliteStore.openExisting(db, { readonly: true });
+  const [later] = after.sliceSetByName('later')!.slices;
   const rerendered = [...after.frames(done!.id, later!.id)];
   expect(rerendered.map((f) => f.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   // Its last frame is what the final checkpoint (step 20) gives on that slice.
