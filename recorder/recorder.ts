@@ -1,11 +1,24 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { RunId, SliceId } from '../core/ids.js';
-import type { StoredSlice, StoreWriter } from '../store/types.js';
+import type { FrameWrite, StoredSlice, StoreWriter } from '../store/types.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import type { StepResult } from '../trainer/train-loop.js';
 import { SliceEvaluator, evaluateFrame, type EvaluationMode } from './evaluate.js';
 import { encodeFrame, type FramePixels } from '../slices/frame-codec.js';
 import { sliceGeometry } from '../slices/geometry.js';
+
+/** The scalars of a training step as stored: loss, learning rate, epoch, and attack time when adversarial. */
+export function stepScalars(result: StepResult): Record<string, number> {
+  return {
+    loss: result.loss,
+    lr: result.lr,
+    epoch: result.epoch,
+    ...(result.attackMs > 0 ? { attackMs: result.attackMs } : {}),
+  };
+}
+
+/** The key-frame interval (bounding decode chains) and profile samples every recording uses. */
+export const FRAME_ENCODING = { keyEvery: 16, profileSamples: 32 } as const;
 
 /** Which steps get frames: every k-th, or log-spaced (about `perDecade` per factor of ten). */
 export type RecordSchedule = { kind: 'every'; k: number } | { kind: 'log'; perDecade: number };
@@ -55,23 +68,26 @@ export class Recorder {
 
   /** Stores only a step's scalars (a step without frames). */
   recordScalars(result: StepResult, extra: Record<string, number> = {}): void {
-    this.store.putStep(this.runId, result.step, this.scalarsOf(result, extra), []);
-  }
-
-  private scalarsOf(result: StepResult, extra: Record<string, number>): Record<string, number> {
-    return { loss: result.loss, lr: result.lr, epoch: result.epoch, ...extra };
+    this.store.putStep(this.runId, result.step, { ...stepScalars(result), ...extra }, []);
   }
 
   /** Records one step: the frames when the schedule says so, the scalars always. */
   async record(result: StepResult, model: tf.LayersModel, extra: Record<string, number> = {}): Promise<void> {
-    const scalars = this.scalarsOf(result, extra);
     if (!isRecorded(this.options.schedule, result.step)) {
       this.recordScalars(result, extra);
       return;
     }
+    this.store.putStep(this.runId, result.step, { ...stepScalars(result), ...extra }, await this.frames(model));
+  }
+
+  /**
+   * Every slice evaluated on the model, encoded: a key frame every `keyEvery` calls, else a delta
+   * against the slice's previous frame. The one loop that recording and rerendering share.
+   */
+  async frames(model: tf.LayersModel): Promise<FrameWrite[]> {
     const classifier = classifierOf(model);
     const key = this.recorded % this.options.keyEvery === 0;
-    const frames = [];
+    const frames: FrameWrite[] = [];
     for (let i = 0; i < this.slices.length; i++) {
       const slice = this.slices[i]!;
       const previous = this.previous.get(slice.id);
@@ -85,8 +101,8 @@ export class Recorder {
       frames.push({ sliceId: slice.id, delta, data: encodeFrame(frame, delta ? previous : undefined) });
       this.previous.set(slice.id, frame);
     }
-    this.store.putStep(this.runId, result.step, scalars, frames);
     this.recorded++;
+    return frames;
   }
 
   dispose(): void {

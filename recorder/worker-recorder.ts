@@ -111,6 +111,20 @@ export class WorkerRecorder {
     this.waiting = message;
   }
 
+  /**
+   * Waits until every step handed over so far is committed to the store: the trainer calls it
+   * before writing a checkpoint, so a checkpoint never gets ahead of the recorded steps.
+   */
+  async drain(): Promise<void> {
+    await this.ready;
+    if (this.waiting) {
+      this.post(this.waiting);
+      this.waiting = undefined;
+    }
+    while (this.pending > 0 && !this.failure) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.failure) throw this.failure;
+  }
+
   /** Waits until every queued step is recorded, then stops the worker. */
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);

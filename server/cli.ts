@@ -1,5 +1,5 @@
 import { SlicewatchError } from '../core/errors.js';
-import { formatOptions } from './args.js';
+import { formatOptions } from './options.js';
 import { attackCommand } from './commands/attack.js';
 import { churchWindowCommand } from './commands/church-window.js';
 import { demoCommand } from './commands/demo.js';
@@ -8,65 +8,48 @@ import { rerenderCommand } from './commands/rerender.js';
 import { sliceCommand } from './commands/slice.js';
 import { trainCommand } from './commands/train.js';
 import { videoCommand } from './commands/video.js';
-import {
-  ATTACK_DEFAULTS,
-  ATTACK_OPTIONS,
-  CHURCH_WINDOW_DEFAULTS,
-  CHURCH_WINDOW_OPTIONS,
-  DEMO_DEFAULTS,
-  DEMO_OPTIONS,
-  EVAL_DEFAULTS,
-  EVAL_OPTIONS,
-  RERENDER_DEFAULTS,
-  RERENDER_OPTIONS,
-  SLICE_DEFAULTS,
-  SLICE_OPTIONS,
-  TRAIN_DEFAULTS,
-  TRAIN_OPTIONS,
-  VIDEO_DEFAULTS,
-  VIDEO_OPTIONS,
-} from './config.js';
+import { COMMAND_OPTIONS } from './commands/options.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string; options: string }> = {
   demo: {
     run: demoCommand,
     summary: 'the main job (npm start): baseline and Madry CNNs recorded on a slice set, side-by-side MP4s',
-    options: formatOptions(DEMO_DEFAULTS, DEMO_OPTIONS),
+    options: formatOptions(COMMAND_OPTIONS.demo),
   },
   train: {
     run: trainCommand,
     summary: 'train a model (plain, adversarial or mixup), with progress, test and robust accuracy, checkpoints',
-    options: formatOptions(TRAIN_DEFAULTS, TRAIN_OPTIONS),
+    options: formatOptions(COMMAND_OPTIONS.train),
   },
   eval: {
     run: evalCommand,
     summary: 'test accuracy of a checkpoint, and robust accuracy under an attack',
-    options: formatOptions(EVAL_DEFAULTS, EVAL_OPTIONS),
+    options: formatOptions(COMMAND_OPTIONS.eval),
   },
   slice: {
     run: sliceCommand,
     summary: 'the decision regions on the plane through three points: PNG and JSON',
-    options: formatOptions(SLICE_DEFAULTS, SLICE_OPTIONS),
+    options: formatOptions(COMMAND_OPTIONS.slice),
   },
   'church-window': {
     run: churchWindowCommand,
     summary: "the paper's Figure 4: local windows, adversarial vs random and random vs random directions",
-    options: formatOptions(CHURCH_WINDOW_DEFAULTS, CHURCH_WINDOW_OPTIONS),
+    options: formatOptions(COMMAND_OPTIONS['church-window']),
   },
   video: {
     run: videoCommand,
     summary: 'MP4 of recorded runs on recorded slices, side by side and synchronised by step',
-    options: formatOptions(VIDEO_DEFAULTS, VIDEO_OPTIONS),
+    options: formatOptions(COMMAND_OPTIONS.video),
   },
   rerender: {
     run: rerenderCommand,
     summary: "a slice chosen after training, rendered through a recorded run's weight snapshots",
-    options: formatOptions(RERENDER_DEFAULTS, RERENDER_OPTIONS),
+    options: formatOptions(COMMAND_OPTIONS.rerender),
   },
   attack: {
     run: attackCommand,
     summary: 'adversarial examples for chosen images: PNGs, raw vectors and a report',
-    options: formatOptions(ATTACK_DEFAULTS, ATTACK_OPTIONS),
+    options: formatOptions(COMMAND_OPTIONS.attack),
   },
 };
 

@@ -1,3 +1,4 @@
+import type { VideoResult } from '../app/render-video.js';
 import type { TrainEvent } from '../trainer/run.js';
 
 /** Formats seconds as m:ss or h:mm:ss. */
@@ -65,4 +66,32 @@ export function progressPrinter(stream: NodeJS.WriteStream, every: number): (eve
     stream.write(`${pending ? '\r\x1b[2K' : ''}${line}\n`);
     pending = false;
   };
+}
+
+/**
+ * Prints an encoding's progress: in place on a terminal, else about ten lines; then `done()` ends
+ * the line on a terminal.
+ */
+export function encodingPrinter(stream: NodeJS.WriteStream): {
+  onProgress: (progress: { written: number; total: number }) => void;
+  done: () => void;
+} {
+  const started = performance.now();
+  const tty = stream.isTTY === true;
+  return {
+    onProgress: ({ written, total }) => {
+      if (!tty && written % Math.max(1, Math.round(total / 10)) !== 0 && written !== total) return;
+      const elapsed = (performance.now() - started) / 1000;
+      const line = `encoding ${written}/${total} frames  ${(written / Math.max(elapsed, 1e-9)).toFixed(0)} frames/s  ETA ${formatDuration((elapsed / written) * (total - written))}`;
+      stream.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    },
+    done: () => {
+      if (tty) stream.write('\n');
+    },
+  };
+}
+
+/** The line that says a video was written. */
+export function formatVideoResult(result: VideoResult): string {
+  return `wrote ${result.file}: ${result.frames} frames, ${result.width}x${result.height}, ${result.fps} fps (steps ${result.firstStep}-${result.lastStep}), encoded by ${result.ffmpeg.source} (${result.ffmpeg.path})`;
 }

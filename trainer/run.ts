@@ -1,11 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendInfo } from './backend-info.js';
 import { checkpointPath, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { Dataset } from './datasets/dataset.js';
 import { loadDataset } from './datasets/load.js';
-import { CheckpointError, InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { accuracy } from './evaluate.js';
 import { buildModel, trainableParameterCount } from './models/build.js';
 import { parseModelSpec } from './models/model-spec.js';
@@ -15,20 +14,6 @@ import { evaluateRobustness, type EvalAttack, type Robustness } from './attacks/
 import { defaultAttack, describeEvalAttack, parseAttack, parseEvalAttack } from './attacks/spec.js';
 import { classifierOf } from './models/classifier.js';
 import type { RunConfig } from './run-config.js';
-
-export type RunStatus = 'running' | 'completed' | 'failed';
-
-/** The run folder's run.json. */
-export interface RunRecord {
-  config: RunConfig;
-  backend: BackendInfo;
-  status: RunStatus;
-  step: number;
-  totalSteps: number;
-  testAccuracy: number | null;
-  robustAccuracy: number | null;
-  error: string | null;
-}
 
 /** Progress of a run, for a terminal, a log or (later) a dashboard. */
 export type TrainEvent =
@@ -45,30 +30,20 @@ export type TrainEvent =
   | { kind: 'done'; step: number; testAccuracy: number; seconds: number };
 
 export interface RunOptions {
-  /** Folder for run.json and checkpoints/. */
+  /** The run folder: checkpoints/ goes inside. */
   out: string;
-  backend: BackendInfo;
-  /** Continue the run in `out` from its newest checkpoint instead of starting one. */
+  /** Continue the run in `out` from its newest checkpoint (from step 0 when it has none yet). */
   resume?: boolean;
+  /** Called before each checkpoint is written; a checkpoint is written only once it resolves. */
+  beforeCheckpoint?: (step: number) => Promise<void>;
   onEvent?: (event: TrainEvent) => void;
   observers?: StepObserver[];
   /** Milliseconds since some origin; the wall clock by default. */
   now?: () => number;
 }
 
-const RUN_JSON = 'run.json';
-
-export function readRunRecord(out: string): RunRecord {
-  const file = join(out, RUN_JSON);
-  if (!existsSync(file)) throw new CheckpointError(`${file}: not found; is ${out} a slicewatch run folder?`);
-  return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
-}
-
-function writeRunRecord(out: string, record: RunRecord): void {
-  writeFileSync(join(out, RUN_JSON), `${JSON.stringify(record, null, 2)}\n`);
-}
-
-function totalSteps(config: RunConfig, stepsPerEpoch: number): number {
+/** A run's planned length in steps: epochs × steps per epoch (whole minibatches), or the steps. */
+export function totalSteps(config: RunConfig, stepsPerEpoch: number): number {
   return config.epochs > 0 ? Math.round(config.epochs * stepsPerEpoch) : config.steps;
 }
 
@@ -130,23 +105,18 @@ async function prepareLoop(config: RunConfig, dataset: Dataset, checkpoint?: str
 }
 
 /**
- * Runs (or resumes) a training run: the loop, test accuracy on the evaluation schedule, checkpoints
- * every `checkpointEvery` steps and at the end, and run.json kept up to date. Returns the final
- * test accuracy on the whole test split.
+ * Runs (or resumes) a training run: the loop, test accuracy on the evaluation schedule, and
+ * checkpoints every `checkpointEvery` steps and at the end. Reports through `onEvent`; writes
+ * nothing but the checkpoints. Returns the final test accuracy on the whole test split.
  */
 export async function runTraining(
   config: RunConfig,
   options: RunOptions,
 ): Promise<{ model: tf.LayersModel; testAccuracy: number }> {
-  const { out, backend, onEvent = () => {}, now = () => performance.now() } = options;
+  const { out, onEvent = () => {}, now = () => performance.now() } = options;
   const checkpoints = join(out, 'checkpoints');
-  let resumeFrom: string | undefined;
-  if (options.resume) {
-    resumeFrom = latestCheckpoint(checkpoints);
-    if (resumeFrom === undefined) throw new CheckpointError(`${checkpoints}: no checkpoint to resume from`);
-  } else if (existsSync(join(out, RUN_JSON))) {
-    throw new InvalidArgumentError(`${out} already holds a run; pass --resume to continue it or choose another --out`);
-  }
+  // A run killed before its first checkpoint starts again from step 0: same seed, same data order.
+  const resumeFrom = options.resume ? latestCheckpoint(checkpoints) : undefined;
   const dataset = loadDataset(config.dataset);
   parseModelSpec(config.model);
   objectiveOf(config, dataset.imageShape);
@@ -155,17 +125,6 @@ export async function runTraining(
   const loop = await prepareLoop(config, dataset, resumeFrom);
   for (const observer of options.observers ?? []) loop.observe(observer);
   const total = totalSteps(config, loop.stepsPerEpoch);
-  const record: RunRecord = {
-    config,
-    backend,
-    status: 'running',
-    step: loop.step,
-    totalSteps: total,
-    testAccuracy: null,
-    robustAccuracy: null,
-    error: null,
-  };
-  writeRunRecord(out, record);
   onEvent({
     kind: 'start',
     totalSteps: total,
@@ -175,6 +134,7 @@ export async function runTraining(
   });
 
   const checkpoint = async () => {
+    await options.beforeCheckpoint?.(loop.step);
     const path = await saveCheckpoint(checkpoints, loop.model, loop.optimizer.getState(), loop.step);
     onEvent({ kind: 'checkpoint', step: loop.step, path });
   };
@@ -212,17 +172,13 @@ export async function runTraining(
       }
       if (config.checkpointEvery > 0 && loop.step % config.checkpointEvery === 0 && loop.step < total) {
         await checkpoint();
-        writeRunRecord(out, { ...record, step: loop.step });
       }
     }
     if (!existsSync(checkpointPath(checkpoints, loop.step))) await checkpoint();
-    const { testAccuracy, robustAccuracy } = await evaluate(dataset.test.count, true);
-    writeRunRecord(out, { ...record, status: 'completed', step: loop.step, testAccuracy, robustAccuracy });
+    const { testAccuracy } = await evaluate(dataset.test.count, true);
     onEvent({ kind: 'done', step: loop.step, testAccuracy, seconds: (now() - started) / 1000 });
-    loop.optimizer.dispose();
     return { model: loop.model, testAccuracy };
-  } catch (error) {
-    writeRunRecord(out, { ...record, status: 'failed', step: loop.step, error: (error as Error).message });
-    throw error;
+  } finally {
+    loop.optimizer.dispose();
   }
 }

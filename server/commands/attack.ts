@@ -3,13 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attack } from '../../trainer/attacks/attack.js';
 import { defaultAttack, formatAttack, parseAttack } from '../../trainer/attacks/spec.js';
-import { assertPositiveInteger } from '../../core/assert.js';
 import { makeBatch } from '../../trainer/batch.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { encodePng } from '../../slices/png.js';
 import { imageToRgb } from '../../slices/render.js';
-import { parseFlags } from '../args.js';
-import { ATTACK_DEFAULTS, ATTACK_OPTIONS, parseIndexList } from '../config.js';
+import { parseOptions } from '../options.js';
+import { ATTACK_OPTIONS } from './attack-options.js';
 import { loadModelAndDataset } from './common.js';
 
 /**
@@ -17,11 +16,8 @@ import { loadModelAndDataset } from './common.js';
  * PNGs (original and adversarial), raw float32 vectors, and report.json with the attack's outcome.
  */
 export async function attackCommand(argv: string[]): Promise<void> {
-  const config = parseFlags(argv, ATTACK_DEFAULTS, ATTACK_OPTIONS);
-  if (config.split !== 'test' && config.split !== 'train')
-    throw new InvalidArgumentError(`invalid split: ${config.split}; expected test or train`);
-  assertPositiveInteger('--scale', config.scale);
-  const indices = parseIndexList('indices', config.indices);
+  const config = parseOptions(argv, ATTACK_OPTIONS);
+  const indices = config.indices;
   const { classifier, dataset, checkpoint } = await loadModelAndDataset(config);
   const split = dataset[config.split];
   const outOfRange = indices.find((i) => i >= split.count);
@@ -29,8 +25,8 @@ export async function attackCommand(argv: string[]): Promise<void> {
     throw new InvalidArgumentError(`invalid index ${outOfRange}: the ${config.split} split has ${split.count} images`);
   const classes = dataset.classNames.length;
   let targets: Int32Array | undefined;
-  if (config.targets !== '') {
-    const list = parseIndexList('targets', config.targets);
+  if (config.targets.length > 0) {
+    const list = config.targets;
     if (list.length !== 1 && list.length !== indices.length) {
       throw new InvalidArgumentError(
         `expected --targets to give one class or one per index (${indices.length}), received ${list.length}`,

@@ -1,16 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertPositiveInteger, assertInRange } from '../../core/assert.js';
 import { buildPoint } from '../../recorder/build-point.js';
 import { churchWindows } from '../../slices/church-window.js';
 import { SliceEvaluator } from '../../recorder/evaluate.js';
 import { frameMetrics } from '../../slices/metrics.js';
-import { formatPoint, parsePoint } from '../../slices/points.js';
+import { formatPoint } from '../../slices/points.js';
 import { besideImages, renderLegend, renderRegions, tileImages } from '../../slices/render.js';
 import { sub, norm } from '../../slices/vector.js';
 import { encodePng } from '../../slices/png.js';
-import { parseFlags } from '../args.js';
-import { CHURCH_WINDOW_DEFAULTS, CHURCH_WINDOW_OPTIONS } from '../config.js';
+import { parseOptions } from '../options.js';
+import { CHURCH_WINDOW_OPTIONS } from './church-window-options.js';
 import { loadModelAndDataset } from './common.js';
 
 /**
@@ -19,11 +18,8 @@ import { loadModelAndDataset } from './common.js';
  * centred on the image (marked) and of the same half-width — as one PNG and a JSON.
  */
 export async function churchWindowCommand(argv: string[]): Promise<void> {
-  const config = parseFlags(argv, CHURCH_WINDOW_DEFAULTS, CHURCH_WINDOW_OPTIONS);
-  for (const key of ['count', 'resolution', 'batchSize', 'scale'] as const)
-    assertPositiveInteger(`--${CHURCH_WINDOW_OPTIONS[key].flag}`, config[key]);
-  assertInRange('--half-width', config.halfWidth, 0, 1e6);
-  const centreSpec = parsePoint(config.point);
+  const config = parseOptions(argv, CHURCH_WINDOW_OPTIONS);
+  const centreSpec = config.point;
   const { classifier, dataset } = await loadModelAndDataset(config);
   const context = { dataset, classifier: async () => classifier };
   const centre = await buildPoint(centreSpec, context);

@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { backendFromEnv, initBackend } from '../../trainer/backend.js';
 import { toBackendKind, type BackendInfo } from '../../trainer/backend-info.js';
-import { loadCheckpoint, resolveCheckpoint } from '../../trainer/checkpoint.js';
+import { resolveCheckpoint } from '../../trainer/checkpoint.js';
 import type { Dataset } from '../../trainer/datasets/dataset.js';
 import { loadDataset } from '../../trainer/datasets/load.js';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { readRunRecord } from '../../trainer/run.js';
-import { classifierOf, type Classifier } from '../../trainer/models/classifier.js';
-import { ensemble } from '../../trainer/models/ensemble.js';
-import type { ModelCommandConfig } from '../config.js';
+import { isRunFolder, readRunJson } from '../../app/run-export.js';
+import { loadClassifier } from '../../trainer/load-classifier.js';
+import type { Classifier } from '../../trainer/models/classifier.js';
+import type { ModelCommandConfig } from './common-options.js';
 
 /** Starts the compute backend a flag (or SLICEWATCH_BACKEND) asks for, and reports it. */
 export async function startBackend(flag: 'auto' | string): Promise<BackendInfo> {
@@ -23,18 +22,7 @@ export async function startBackend(flag: 'auto' | string): Promise<BackendInfo> 
 /** The run folder a checkpoint belongs to, if it is inside one. */
 function runFolderOf(checkpoint: string): string | undefined {
   const run = dirname(dirname(checkpoint));
-  return existsSync(join(run, 'run.json')) ? run : undefined;
-}
-
-/**
- * A classifier from a checkpoint or run folder, or from several joined by `+`: an ensemble of
- * them (the mean of their probabilities).
- */
-export async function loadClassifier(path: string): Promise<{ classifier: Classifier; checkpoints: string[] }> {
-  const checkpoints = path.split('+').map((part) => resolveCheckpoint(part));
-  const members = [];
-  for (const checkpoint of checkpoints) members.push(classifierOf((await loadCheckpoint(checkpoint)).model));
-  return { classifier: members.length === 1 ? members[0]! : ensemble(members), checkpoints };
+  return isRunFolder(run) ? run : undefined;
 }
 
 /** Loads the checkpoint(s) and dataset a model command names. */
@@ -46,7 +34,7 @@ export async function loadModelAndDataset(
   if (config.backend !== 'auto') toBackendKind(config.backend);
   const first = resolveCheckpoint(config.checkpoint.split('+')[0]!);
   const run = runFolderOf(first);
-  const dataset = loadDataset(config.dataset || (run ? readRunRecord(run).config.dataset : 'mnist'));
+  const dataset = loadDataset(config.dataset || (run ? readRunJson(run).config.dataset : 'mnist'));
   await startBackend(config.backend);
   const { classifier, checkpoints } = await loadClassifier(config.checkpoint);
   const checkpoint = checkpoints.join('+');

@@ -1,9 +1,8 @@
 import { describeEvalAttack, parseEvalAttack } from '../../trainer/attacks/spec.js';
 import { evaluateRobustness, type Robustness } from '../../trainer/attacks/robustness.js';
 import { accuracy } from '../../trainer/evaluate.js';
-import { parseFlags } from '../args.js';
-import { EVAL_DEFAULTS, EVAL_OPTIONS } from '../config.js';
-import { assertPositiveInteger } from '../../core/assert.js';
+import { parseOptions } from '../options.js';
+import { EVAL_OPTIONS } from './eval-options.js';
 import { loadModelAndDataset } from './common.js';
 
 /** "broken by apgd-ce 120, apgd-t 3" for the strong evaluation, the mean steps to success for one attack. */
@@ -18,8 +17,7 @@ function breakdown(r: Robustness, strong: boolean): string {
  * (by default) or an attack, printed with its name and budget.
  */
 export async function evalCommand(argv: string[]): Promise<void> {
-  const config = parseFlags(argv, EVAL_DEFAULTS, EVAL_OPTIONS);
-  assertPositiveInteger('--limit', config.limit);
+  const config = parseOptions(argv, EVAL_OPTIONS);
   const { classifier, dataset } = await loadModelAndDataset(config);
   const attack = config.attack === 'none' ? undefined : parseEvalAttack(config.attack, dataset.imageShape);
   const testAccuracy = await accuracy(classifier, dataset, dataset.test);

@@ -1,19 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertPositiveInteger } from '../../core/assert.js';
-import { InvalidArgumentError } from '../../core/errors.js';
 import type { Classifier } from '../../trainer/models/classifier.js';
 import { buildPoint } from '../../recorder/build-point.js';
-import { INFEASIBLE, SliceEvaluator, evaluateFrame, type EvaluationMode } from '../../recorder/evaluate.js';
+import { INFEASIBLE, SliceEvaluator, evaluateFrame } from '../../recorder/evaluate.js';
 import { slicePointPixel, sliceGeometry } from '../../slices/geometry.js';
 import { CLASS_COLOURS, INFEASIBLE_COLOUR } from '../../slices/palette.js';
-import { formatPoint, parsePoint } from '../../slices/points.js';
+import { formatPoint } from '../../slices/points.js';
 import { besideImages, renderLegend } from '../../slices/render.js';
 import { renderPanel } from '../../videos/compose.js';
 import { encodePng } from '../../slices/png.js';
-import { parseFlags } from '../args.js';
-import { SLICE_DEFAULTS, SLICE_OPTIONS } from '../config.js';
-import { loadClassifier, loadModelAndDataset } from './common.js';
+import { parseOptions } from '../options.js';
+import { loadModelAndDataset } from './common.js';
+import { loadClassifier } from '../../trainer/load-classifier.js';
+import { evaluationMode } from './common-options.js';
+import { SLICE_OPTIONS } from './slice-options.js';
 
 /**
  * `slicewatch slice`: the decision regions of a checkpoint on the plane through three points, as
@@ -21,13 +21,8 @@ import { loadClassifier, loadModelAndDataset } from './common.js';
  * with the geometry, the points' provenance and probabilities, the profiles and the metrics.
  */
 export async function sliceCommand(argv: string[]): Promise<void> {
-  const config = parseFlags(argv, SLICE_DEFAULTS, SLICE_OPTIONS);
-  for (const key of ['resolution', 'coarse', 'batchSize', 'scale', 'profileSamples'] as const) {
-    assertPositiveInteger(`--${SLICE_OPTIONS[key].flag}`, config[key]);
-  }
-  if (config.mode !== 'full' && config.mode !== 'adaptive')
-    throw new InvalidArgumentError(`invalid mode: ${config.mode}; expected full or adaptive`);
-  const specs = { a: parsePoint(config.a), b: parsePoint(config.b), c: parsePoint(config.c) };
+  const config = parseOptions(argv, SLICE_OPTIONS);
+  const specs = { a: config.a, b: config.b, c: config.c };
   const { classifier, dataset, checkpoint } = await loadModelAndDataset(config);
   const self = classifier;
   const others = new Map<string, Classifier>();
@@ -45,7 +40,7 @@ export async function sliceCommand(argv: string[]): Promise<void> {
   const started = performance.now();
   const geometry = sliceGeometry(a.vector, b.vector, c.vector, { resolution: config.resolution });
   const evaluator = new SliceEvaluator(geometry, dataset.imageShape, config.batchSize);
-  const mode: EvaluationMode = config.mode === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse: config.coarse };
+  const mode = evaluationMode(config.mode, config.coarse);
   const classes = dataset.classNames.length;
   const frame = await evaluateFrame(
     evaluator,

@@ -1,63 +1,51 @@
 import { join } from 'node:path';
+import { isRunFolder, readRunJson } from '../../app/run-export.js';
+import { runSession } from '../../app/train-session.js';
 import { timestamp } from '../../core/timestamp.js';
-import { toBackendKind } from '../../trainer/backend-info.js';
-import { readRunRecord, runTraining } from '../../trainer/run.js';
-import { parseFlags } from '../args.js';
-import { TRAIN_DEFAULTS, TRAIN_OPTIONS, validateTrainConfig } from '../config.js';
+import { parseOptions } from '../options.js';
 import { progressPrinter } from '../progress.js';
 import { startBackend } from './common.js';
-import { startRecording } from './record.js';
+import { evaluationMode } from './common-options.js';
+import { runConfigOf, TRAIN_OPTIONS } from './train-options.js';
 
 /** `slicewatch train`: a training run with progress, evaluations and checkpoints, or its resumption. */
 export async function trainCommand(argv: string[]): Promise<void> {
-  let config = parseFlags(argv, TRAIN_DEFAULTS, TRAIN_OPTIONS);
-  if (config.backend !== 'auto') toBackendKind(config.backend);
-  validateTrainConfig(config);
-  if (config.resume) {
-    // The stored run defines the run; only its length can be extended from the command line.
-    const stored = readRunRecord(config.out).config;
-    const given = new Set(argv.map((a) => a.replace(/^--/, '').split('=')[0]));
-    config = {
-      ...config,
-      ...stored,
-      steps: given.has('steps') ? config.steps : stored.steps,
-      epochs: given.has('epochs') ? config.epochs : stored.epochs,
-    };
-  }
+  const config = parseOptions(argv, TRAIN_OPTIONS);
+  const given = new Set(argv.map((a) => a.replace(/^--/, '').split('=')[0]));
   const out = config.out || join('runs', timestamp(new Date()));
+  // Resuming: the run's own store (its run.json says which) unless --store names another.
+  const store = config.resume && !given.has('store') && isRunFolder(out) ? readRunJson(out).store : config.store;
   const backend = await startBackend(config.backend);
   process.stdout.write(`run folder: ${out}\n`);
-  const {
-    backend: _backend,
-    out: _out,
-    resume,
-    record: _record,
-    store: _store,
-    sliceSet: _sliceSet,
-    recordEvery: _recordEvery,
-    recordMode: _recordMode,
-    recordPolicy: _recordPolicy,
-    recordResolution: _recordResolution,
-    sliceModel: _sliceModel,
-    ...runConfig
-  } = config;
-  const every = Math.max(1, Math.round(config.steps / 20));
-  const print = progressPrinter(process.stdout, every);
-  const recording = config.record ? await startRecording(config, runConfig, backend, out) : undefined;
-  try {
-    await runTraining(runConfig, {
+  const print = progressPrinter(process.stdout, Math.max(1, Math.round(config.steps / 20)));
+  await runSession(
+    {
+      config: runConfigOf(config),
+      ...(config.resume
+        ? {
+            length: {
+              ...(given.has('steps') ? { steps: config.steps } : {}),
+              ...(given.has('epochs') ? { epochs: config.epochs } : {}),
+            },
+          }
+        : {}),
       out,
+      store,
+      resume: config.resume,
       backend,
-      resume,
-      observers: recording ? [recording.observer] : [],
-      onEvent: (event) => {
-        recording?.onEvent(event);
-        print(event);
-      },
-    });
-    await recording?.finish();
-  } catch (error) {
-    await recording?.finish(error as Error);
-    throw error;
-  }
+      ...(config.record
+        ? {
+            recording: {
+              sliceSet: config.sliceSet,
+              resolution: config.recordResolution,
+              mode: evaluationMode(config.recordMode),
+              policy: config.recordPolicy,
+              every: config.recordEvery,
+              sliceModel: config.sliceModel,
+            },
+          }
+        : {}),
+    },
+    { onEvent: print, log: (line) => process.stdout.write(`${line}\n`) },
+  );
 }

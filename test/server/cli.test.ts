@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { COMMAND_OPTIONS } from '../../server/commands/options.js';
 
 /** Runs the real CLI entry point in a child process, from the TypeScript sources. */
 function slicewatch(args: string[], env: Record<string, string> = {}) {
@@ -11,6 +12,15 @@ function slicewatch(args: string[], env: Record<string, string> = {}) {
     env: { ...process.env, ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same, without blocking, so that short runs can go side by side. */
+function slicewatchAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'server/bin.ts', ...args], (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+    );
+  });
 }
 
 describe('slicewatch train', () => {
@@ -212,50 +222,67 @@ describe('slicewatch train', () => {
     expect(threads.code).toBe(1);
   });
 
-  test('--help documents every option of every command', () => {
-    const help = slicewatch(['--help']);
-    expect(help.code).toBe(0);
-    for (const flag of [
-      '--adv',
-      '--eps',
-      '--adv-steps',
-      '--adv-step-size',
-      '--rho',
-      '--adv-only',
-      '--mixup',
-      '--eval-attack',
-      '--robust-limit',
-      '--checkpoint',
-      '--attack',
-      '--limit',
-      '--indices',
-      '--split',
-      '--targets',
-      '--scale',
-    ]) {
-      expect(help.stdout).toContain(`  ${flag}`);
-    }
-    for (const flag of [
-      '--dataset',
-      '--model',
-      '--batch-size',
-      '--steps',
-      '--epochs',
-      '--lr',
-      '--momentum',
-      '--nesterov',
-      '--weight-decay',
-      '--schedule',
-      '--augment',
-      '--seed',
-      '--checkpoint-every',
-      '--eval-every',
-      '--eval-limit',
-      '--backend',
-      '--out',
-      '--resume',
-    ]) {
-      expect(help.stdout).toContain(`  ${flag}`);
-    }
+  let globalHelp: Promise<{ code: number; stdout: string }> | undefined;
+  test.concurrent.each(Object.entries(COMMAND_OPTIONS))(
+    '%s --help, and the global --help, document every option of its table',
+    async (name, options) => {
+      const flags = Object.values(options.table).map((row) => `  --${(row as { flag: string }).flag}`);
+      const own = await slicewatchAsync([name, '--help']);
+      expect(own.code).toBe(0);
+      for (const flag of flags) expect(own.stdout).toContain(flag);
+      const global = (await (globalHelp ??= slicewatchAsync(['--help']))).stdout;
+      const section = global.slice(global.indexOf(`slicewatch ${name} options:\n`)).split('\n\n')[0]!;
+      for (const flag of flags) expect(section).toContain(flag);
+    },
+  );
+});
+
+/**
+ * Every bad option value is refused while parsing: exit 1, one line naming the flag, the value and
+ * what is allowed, no stack trace, and nothing written — neither the run folder nor the store.
+ */
+describe('bad option values', () => {
+  test.concurrent.each([
+    [
+      ['train', '--record', '--record-resolution', '0'],
+      'expected --record-resolution to be an integer in [8, 2048], received 0',
+    ],
+    [['train', '--record', '--record-mode', 'fulll'], 'invalid --record-mode: fulll; expected full or adaptive'],
+    [['train', '--record', '--record-policy', 'newer'], 'invalid --record-policy: newer; expected wait or newest'],
+    [['train', '--record', '--record-every', '0'], 'expected --record-every to be a positive integer, received 0'],
+    [['train', '--steps', '-1'], 'expected --steps to be a positive integer, received -1'],
+    [['train', '--epochs', '-1'], 'expected --epochs to be a number in [0, 1000000], received -1'],
+    [['train', '--adv', 'pgd-linf:eps=-1'], 'invalid --adv pgd-linf:eps=-1: attack eps: -1; expected a number ≥ 0'],
+    [
+      ['train', '--eval-attack', 'strong:iters=0'],
+      'invalid --eval-attack strong:iters=0: expected strong evaluation iterations to be a positive integer, received 0',
+    ],
+    [['eval', '--limit', '-3'], 'expected --limit to be a positive integer, received -3'],
+    [
+      ['eval', '--attack', 'pgd-linf:step=-0.1'],
+      'invalid --attack pgd-linf:step=-0.1: attack step size: -0.1; expected a number ≥ 0',
+    ],
+    [
+      ['attack', '--attack', 'fgsm-linf:eps=-0.1'],
+      'invalid --attack fgsm-linf:eps=-0.1: attack eps: -0.1; expected a number ≥ 0',
+    ],
+    [['slice', '--resolution', '-5'], 'expected --resolution to be an integer in [8, 2048], received -5'],
+    [['slice', '--resolution', '100000'], 'expected --resolution to be an integer in [8, 2048], received 100000'],
+    [['church-window', '--half-width', '-1'], 'expected --half-width to be a number in [0, 1000], received -1'],
+    [['video', '--slices', '-1'], 'expected --slices to be comma-separated non-negative integers, received -1'],
+    [['video', '--time', 'linear'], 'invalid --time: linear; expected every or log'],
+    [['rerender', '--mode', 'fulll'], 'invalid --mode: fulll; expected full or adaptive'],
+  ])('%j', async (args, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'slicewatch-cli-'));
+    const table = COMMAND_OPTIONS[args[0] as keyof typeof COMMAND_OPTIONS].table;
+    // Where the command would write, after the bad value so that the bad value is what is refused.
+    const where = [
+      ...('out' in table ? ['--out', join(dir, 'x')] : []),
+      ...('store' in table ? ['--store', join(dir, 's.db')] : []),
+    ];
+    const result = await slicewatchAsync([...args, ...where]);
+    expect(result.stderr).toBe(`slicewatch: ${message}\n`);
+    expect(result.code).toBe(1);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -1,0 +1,216 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { RunId, SliceSetId } from '../core/ids.js';
+import type { EvaluationMode } from '../recorder/evaluate.js';
+import { createSliceSet, defaultSliceSpecs, describeSlices } from '../recorder/slice-set.js';
+import { FRAME_ENCODING, stepScalars } from '../recorder/recorder.js';
+import { isSnapshotStep, saveSnapshot } from '../recorder/snapshots.js';
+import { WorkerRecorder, type RecordPolicy } from '../recorder/worker-recorder.js';
+import { StoreError } from '../store/errors.js';
+import { startHeartbeat } from '../store/heartbeat.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { BackendInfo } from '../trainer/backend-info.js';
+import type { Dataset } from '../trainer/datasets/dataset.js';
+import { loadDataset } from '../trainer/datasets/load.js';
+import { loadClassifier } from '../trainer/load-classifier.js';
+import type { RunConfig } from '../trainer/run-config.js';
+import { runTraining, totalSteps, type TrainEvent } from '../trainer/run.js';
+import type { StepObserver } from '../trainer/train-loop.js';
+import { exportRunJson } from './run-export.js';
+
+/** What `--record` asks for: frames of a slice set after every recorded step. */
+export interface RecordingOptions {
+  /** The slice set by name; empty: `default-<dataset>`, created on first use. */
+  sliceSet: string;
+  /** Pixels along the longer side of each slice of a new set. */
+  resolution: number;
+  mode: EvaluationMode;
+  policy: RecordPolicy;
+  /** Record every k-th step (step 1 always). */
+  every: number;
+  /** A checkpoint to compute a new set's adversarial slice against; empty: none. */
+  sliceModel: string;
+}
+
+export interface SessionOptions {
+  /** The run's own settings; on resume, the stored ones, with `length` applied. */
+  config: RunConfig;
+  /** On resume, a new length for the run (steps or epochs given on the command line). */
+  length?: Partial<Pick<RunConfig, 'steps' | 'epochs'>>;
+  /** The run folder (checkpoints, snapshots, run.json) and the run's name in the store. */
+  out: string;
+  /** The run store file; created when missing. */
+  store: string;
+  /** Continue the run named `out` in the store from its newest checkpoint. */
+  resume: boolean;
+  backend: BackendInfo;
+  /** Record frames; absent: only scalars and status go to the store. */
+  recording?: RecordingOptions;
+}
+
+export interface SessionCallbacks {
+  onEvent?: (event: TrainEvent) => void;
+  /** One line of what the session does (slice set, recorder), without a newline. */
+  log?: (line: string) => void;
+}
+
+/**
+ * A training run as a user starts it: registered in the store (created, or taken over to resume),
+ * kept alive there by a heartbeat, every step's scalars (and, when recording, frames) committed as
+ * the run goes, and ended `completed` or `failed` with the error. The run folder's run.json is an
+ * export of the store's record. A checkpoint is written only once the recorder has committed every
+ * step before it, so a resumed run never skips a recorded step.
+ */
+export async function runSession(
+  options: SessionOptions,
+  callbacks: SessionCallbacks = {},
+): Promise<{ runId: RunId; testAccuracy: number }> {
+  const { out, backend, recording } = options;
+  const { onEvent = () => {}, log = () => {} } = callbacks;
+  mkdirSync(dirname(options.store) || '.', { recursive: true });
+  const store = new SqliteStore(options.store);
+  try {
+    const existing = store.runByName(out);
+    if (existing && !options.resume)
+      throw new StoreError(
+        `${options.store} already holds a run named ${out}; pass --resume to continue it or choose another --out`,
+      );
+    if (!existing && options.resume)
+      throw new StoreError(
+        `${options.store} holds no run named ${out}; check --out and --store, or start it without --resume`,
+      );
+    if (existing?.status === 'running')
+      throw new StoreError(
+        `run ${out} is being trained by another process (heartbeat at ${existing.heartbeatAt}); stop it first, or wait until it reads as interrupted`,
+      );
+    if (existing && recording && existing.setId === null)
+      throw new InvalidArgumentError(`run ${out} was trained without --record; resume it without --record`);
+    if (existing && !recording && existing.setId !== null)
+      throw new InvalidArgumentError(`run ${out} records frames; resume it with --record`);
+    const config = existing ? { ...existing.config, ...options.length } : options.config;
+    const dataset = loadDataset(config.dataset);
+    const setId = recording ? await sliceSetFor(store, dataset, recording, existing?.setId ?? null, log) : null;
+    const planned = totalSteps(config, Math.max(1, Math.floor(dataset.train.count / config.batchSize)));
+    const runId = existing?.id ?? store.createRun({ name: out, setId, config, backend, totalSteps: planned });
+    if (existing) store.reopenRun(existing.id, planned);
+    const heartbeat = startHeartbeat(store, runId);
+    const exportRecord = () => exportRunJson(out, store, store.run(runId)!);
+    mkdirSync(out, { recursive: true });
+    exportRecord();
+    const recorder =
+      recording && setId !== null ? frameRecorder(store, runId, setId, dataset, backend, recording, out) : undefined;
+    const scalarsOnly: StepObserver = (event) => store.putStep(runId, event.step, stepScalars(event), []);
+    try {
+      const result = await runTraining(config, {
+        out,
+        resume: options.resume,
+        observers: [recorder?.observer ?? scalarsOnly],
+        beforeCheckpoint: async () => recorder?.drain(),
+        onEvent: (event) => {
+          if (event.kind === 'eval') {
+            const scalars: Record<string, number> = { testAccuracy: event.testAccuracy };
+            if (event.robust) scalars['robustAccuracy'] = event.robust.robustAccuracy;
+            store.putScalars(runId, event.step, scalars);
+          }
+          onEvent(event);
+          if (event.kind === 'checkpoint' || event.kind === 'start') exportRecord();
+        },
+      });
+      await recorder?.close(log);
+      heartbeat.stop();
+      store.endRun(runId, 'completed');
+      exportRecord();
+      result.model.dispose();
+      return { runId, testAccuracy: result.testAccuracy };
+    } catch (error) {
+      await recorder?.close(log).catch(() => undefined);
+      heartbeat.stop();
+      store.endRun(runId, 'failed', (error as Error).message);
+      exportRecord();
+      throw error;
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** The run's slice set: the one it was recorded on (resume), else the named or default set, created on first use. */
+async function sliceSetFor(
+  store: SqliteStore,
+  dataset: Dataset,
+  recording: RecordingOptions,
+  current: SliceSetId | null,
+  log: (line: string) => void,
+): Promise<SliceSetId> {
+  const name = recording.sliceSet || `default-${dataset.spec.replace(/[^a-z0-9]+/gi, '-')}`;
+  const set =
+    (current === null ? store.sliceSetByName(name) : store.sliceSet(current)) ??
+    store.sliceSet(
+      await createSliceSet(
+        store,
+        name,
+        defaultSliceSpecs(dataset, recording.resolution, recording.sliceModel || undefined),
+        { dataset, classifier: async (path) => (await loadClassifier(path)).classifier },
+      ),
+    )!;
+  log(`recording slice set ${set.name} into ${store.path}:\n${describeSlices(set.slices)}`);
+  return set.id;
+}
+
+/**
+ * The recorder for a run: weight snapshots on disk on their retention schedule, and every step
+ * handed to the recorder's worker thread, which commits its frames and scalars.
+ */
+function frameRecorder(
+  store: SqliteStore,
+  runId: RunId,
+  setId: SliceSetId,
+  dataset: Dataset,
+  backend: BackendInfo,
+  recording: RecordingOptions,
+  out: string,
+) {
+  // The worker needs the model's topology, which exists from the first step on.
+  let worker: WorkerRecorder | undefined;
+  const workerFor = (model: tf.LayersModel) =>
+    (worker ??= new WorkerRecorder(
+      {
+        storePath: store.path,
+        runId,
+        setId,
+        modelTopology: model.toJSON(null, false) as object,
+        imageShape: dataset.imageShape,
+        classes: dataset.classNames.length,
+        options: {
+          mode: recording.mode,
+          schedule: { kind: 'every', k: recording.every },
+          ...FRAME_ENCODING,
+        },
+        backend: backend.kind,
+        threads: backend.threads ?? 1,
+      },
+      2,
+      recording.policy,
+    ));
+  const observer: StepObserver = (event) => {
+    if (isSnapshotStep(event.step)) {
+      const weights = event.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+      const topology = event.model.toJSON(null, false) as object;
+      store.putSnapshot(runId, event.step, saveSnapshot(join(out, 'snapshots'), event.step, topology, weights));
+    }
+    return workerFor(event.model).record(event, event.model);
+  };
+  return {
+    observer,
+    drain: async () => worker?.drain(),
+    close: async (log: (line: string) => void) => {
+      await worker?.close();
+      if (worker && worker.skipped > 0)
+        log(
+          `recorder: frames of ${worker.skipped} steps skipped to keep up (--record-policy newest); their scalars are stored`,
+        );
+    },
+  };
+}

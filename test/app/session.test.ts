@@ -1,0 +1,160 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { renderVideo } from '../../app/render-video.js';
+import { rerender } from '../../app/rerender.js';
+import { readRunJson } from '../../app/run-export.js';
+import { runSession } from '../../app/train-session.js';
+import { parsePoint } from '../../slices/points.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
+import { initBackend } from '../../trainer/backend.js';
+import type { BackendInfo } from '../../trainer/backend-info.js';
+import { RUN_DEFAULTS } from '../../trainer/run-config.js';
+import type { TrainEvent } from '../../trainer/run.js';
+
+let backend: BackendInfo;
+const dir = mkdtempSync(join(tmpdir(), 'slicewatch-app-'));
+const storePath = join(dir, 'store.db');
+const out = join(dir, 'run');
+const events: TrainEvent[] = [];
+const logged: string[] = [];
+
+beforeAll(async () => {
+  backend = await initBackend('wasm');
+  await runSession(
+    {
+      config: { ...RUN_DEFAULTS, steps: 6, checkpointEvery: 2, evalEvery: 3, evalLimit: 50, evalAttack: 'none' },
+      out,
+      store: storePath,
+      resume: false,
+      backend,
+      recording: {
+        sliceSet: 'app',
+        resolution: 12,
+        mode: { kind: 'full' },
+        policy: 'wait',
+        every: 1,
+        sliceModel: '',
+      },
+    },
+    { onEvent: (e) => events.push(e), log: (line) => logged.push(line) },
+  );
+});
+
+describe('runSession (a training run with recording)', () => {
+  test('reports through its callbacks and writes nothing to stdout itself', () => {
+    expect(events.filter((e) => e.kind === 'step').map((e) => (e.kind === 'step' ? e.result.step : 0))).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
+    expect(events.filter((e) => e.kind === 'checkpoint').map((e) => (e.kind === 'checkpoint' ? e.step : 0))).toEqual([
+      2, 4, 6,
+    ]);
+    expect(logged[0]).toMatch(/^recording slice set app into .*store\.db:\n {2}three classes: a = test:\d+/);
+  });
+
+  test('the store holds the run, completed, with every step’s scalars and frames', () => {
+    const store = SqliteStore.openExisting(storePath, { readonly: true });
+    const run = store.runByName(out)!;
+    expect(run).toMatchObject({ status: 'completed', step: 6, totalSteps: 6, error: null });
+    expect(store.scalars(run.id, 'loss').map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(store.scalars(run.id, 'testAccuracy').map((s) => s.step)).toEqual([3, 6]);
+    for (const slice of store.sliceSet(run.setId!)!.slices) {
+      expect([...store.frames(run.id, slice.id)].map((f) => f.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    }
+    store.close();
+  });
+
+  test('run.json is an export of the store’s record', () => {
+    const exported = readRunJson(out);
+    expect(exported).toMatchObject({ name: out, store: storePath, status: 'completed', step: 6, totalSteps: 6 });
+    expect(exported.testAccuracy).toBeGreaterThan(0.1);
+    expect(exported.config.steps).toBe(6);
+  });
+
+  test('the same name again is refused without --resume, and nothing changes', async () => {
+    const before = readFileSync(join(out, 'run.json'), 'utf8');
+    await expect(
+      runSession({ config: { ...RUN_DEFAULTS, steps: 2 }, out, store: storePath, resume: false, backend }),
+    ).rejects.toThrow(`${storePath} already holds a run named ${out}; pass --resume to continue it`);
+    await expect(
+      runSession({ config: RUN_DEFAULTS, length: { steps: 8 }, out, store: storePath, resume: true, backend }),
+    ).rejects.toThrow(`run ${out} records frames; resume it with --record`);
+    expect(readFileSync(join(out, 'run.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('renderVideo', () => {
+  test('reports progress per frame and writes an MP4 of one frame per recorded step', async () => {
+    const store = SqliteStore.openExisting(storePath, { readonly: true });
+    const progress: number[] = [];
+    const file = join(dir, 'video.mp4');
+    const result = await renderVideo(
+      store,
+      { runs: [out], slices: 'all', time: 'every', frames: 240, fps: 12, scale: 2, out: file },
+      { onProgress: (p) => progress.push(p.written / p.total) },
+    );
+    store.close();
+    expect(result).toMatchObject({ file, frames: 6, fps: 12, firstStep: 1, lastStep: 6 });
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6].map((n) => n / 6));
+    const probe = execFileSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-count_frames',
+        '-show_entries',
+        'stream=codec_name,pix_fmt,nb_read_frames',
+        '-of',
+        'csv=p=0',
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(probe.trim()).toBe('h264,yuv420p,6');
+  });
+
+  test('aborting during encoding leaves the previous file and no partial one', async () => {
+    const store = SqliteStore.openExisting(storePath, { readonly: true });
+    const folder = mkdtempSync(join(tmpdir(), 'slicewatch-abort-'));
+    const file = join(folder, 'video.mp4');
+    writeFileSync(file, 'previous');
+    const controller = new AbortController();
+    await expect(
+      renderVideo(
+        store,
+        { runs: [out], slices: 'all', time: 'every', frames: 240, fps: 12, scale: 2, out: file },
+        {
+          onProgress: ({ written }) => written === 3 && controller.abort(new Error('cancelled')),
+          signal: controller.signal,
+        },
+      ),
+    ).rejects.toThrow('cancelled');
+    store.close();
+    expect(readFileSync(file, 'utf8')).toBe('previous');
+    expect(readdirSync(folder)).toEqual(['video.mp4']);
+  });
+});
+
+describe('rerender', () => {
+  test('renders a later slice through the snapshots; degenerate points leave no slice set behind', async () => {
+    const store = new SqliteStore(storePath);
+    const points = { a: parsePoint('test:9'), b: parsePoint('test:4'), c: parsePoint('grey') };
+    const done: number[] = [];
+    const result = await rerender(
+      store,
+      { run: out, points, name: 'later', resolution: 10, mode: { kind: 'full' } },
+      { onProgress: (p) => done.push(p.done) },
+    );
+    expect(result).toMatchObject({ frames: 6, firstStep: 1, lastStep: 6 });
+    expect(done).toEqual([1, 2, 3, 4, 5, 6]);
+    const coincident = { a: parsePoint('test:9'), b: parsePoint('test:9'), c: parsePoint('grey') };
+    await expect(
+      rerender(store, { run: out, points: coincident, name: 'broken', resolution: 10, mode: { kind: 'full' } }),
+    ).rejects.toThrow(/^points a and b coincide/);
+    expect(store.sliceSetByName('broken')).toBeUndefined();
+    store.close();
+    expect(existsSync(join(out, 'snapshots'))).toBe(true);
+  });
+});
