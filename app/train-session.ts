@@ -34,6 +34,16 @@ export interface RecordingOptions {
   sliceModel: string;
 }
 
+/** Recording settings for a recorded run resumed without --record: every step, adaptive, training waits. */
+export const RECORDING_DEFAULTS: RecordingOptions = {
+  sliceSet: '',
+  resolution: 64,
+  mode: { kind: 'adaptive', coarse: 4 },
+  policy: 'wait',
+  every: 1,
+  sliceModel: '',
+};
+
 export interface SessionOptions {
   /** The run's own settings; on resume, the stored ones, with `length` applied. */
   config: RunConfig;
@@ -67,7 +77,7 @@ export async function runSession(
   options: SessionOptions,
   callbacks: SessionCallbacks = {},
 ): Promise<{ runId: RunId; testAccuracy: number }> {
-  const { out, backend, recording } = options;
+  const { out, backend } = options;
   const { onEvent = () => {}, log = () => {} } = callbacks;
   mkdirSync(dirname(options.store) || '.', { recursive: true });
   const store = new SqliteStore(options.store);
@@ -85,11 +95,12 @@ export async function runSession(
       throw new StoreError(
         `run ${out} is being trained by another process (heartbeat at ${existing.heartbeatAt}); stop it first, or wait until it reads as interrupted`,
       );
-    if (existing && recording && existing.setId === null)
+    if (existing && options.recording && existing.setId === null)
       throw new InvalidArgumentError(`run ${out} was trained without --record; resume it without --record`);
-    if (existing && !recording && existing.setId !== null)
-      throw new InvalidArgumentError(`run ${out} records frames; resume it with --record`);
     const config = existing ? { ...existing.config, ...options.length } : options.config;
+    // A recorded run goes on recording when resumed, on its own slice set.
+    const recording = options.recording ?? (existing?.setId ? RECORDING_DEFAULTS : undefined);
+    if (recording && !options.recording) log(`resuming recorded run ${out}: recording it every step, as --record does`);
     const dataset = loadDataset(config.dataset);
     const setId = recording ? await sliceSetFor(store, dataset, recording, existing?.setId ?? null, log) : null;
     const planned = totalSteps(config, Math.max(1, Math.floor(dataset.train.count / config.batchSize)));

@@ -73,20 +73,33 @@ describe('runSession (a training run with recording)', () => {
     expect(exported.config.steps).toBe(6);
   });
 
+  test('resumed without --record, a recorded run goes on recording, and says so', async () => {
+    const lines: string[] = [];
+    await runSession(
+      { config: RUN_DEFAULTS, length: { steps: 8 }, out, store: storePath, resume: true, backend },
+      { log: (line) => lines.push(line) },
+    );
+    expect(lines[0]).toBe(`resuming recorded run ${out}: recording it every step, as --record does`);
+    const store = SqliteStore.openExisting(storePath, { readonly: true });
+    const run = store.runByName(out)!;
+    expect(run).toMatchObject({ status: 'completed', step: 8, totalSteps: 8 });
+    for (const slice of store.sliceSet(run.setId!)!.slices) {
+      expect([...store.frames(run.id, slice.id)].map((f) => f.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+    store.close();
+  });
+
   test('the same name again is refused without --resume, and nothing changes', async () => {
     const before = readFileSync(join(out, 'run.json'), 'utf8');
     await expect(
       runSession({ config: { ...RUN_DEFAULTS, steps: 2 }, out, store: storePath, resume: false, backend }),
     ).rejects.toThrow(`${storePath} already holds a run named ${out}; pass --resume to continue it`);
-    await expect(
-      runSession({ config: RUN_DEFAULTS, length: { steps: 8 }, out, store: storePath, resume: true, backend }),
-    ).rejects.toThrow(`run ${out} records frames; resume it with --record`);
     expect(readFileSync(join(out, 'run.json'), 'utf8')).toBe(before);
   });
 });
 
 describe('renderVideo', () => {
-  test('reports progress per frame and writes an MP4 of one frame per recorded step', async () => {
+  test('reports progress per frame and writes an MP4 of one frame per recorded step (8, after the resume)', async () => {
     const store = SqliteStore.openExisting(storePath, { readonly: true });
     const progress: number[] = [];
     const file = join(dir, 'video.mp4');
@@ -96,8 +109,8 @@ describe('renderVideo', () => {
       { onProgress: (p) => progress.push(p.written / p.total) },
     );
     store.close();
-    expect(result).toMatchObject({ file, frames: 6, fps: 12, firstStep: 1, lastStep: 6 });
-    expect(progress).toEqual([1, 2, 3, 4, 5, 6].map((n) => n / 6));
+    expect(result).toMatchObject({ file, frames: 8, fps: 12, firstStep: 1, lastStep: 8 });
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => n / 8));
     const probe = execFileSync(
       'ffprobe',
       [
@@ -112,7 +125,7 @@ describe('renderVideo', () => {
       ],
       { encoding: 'utf8' },
     );
-    expect(probe.trim()).toBe('h264,yuv420p,6');
+    expect(probe.trim()).toBe('h264,yuv420p,8');
   });
 
   test('aborting during encoding leaves the previous file and no partial one', async () => {
@@ -147,8 +160,8 @@ describe('rerender', () => {
       { run: out, points, name: 'later', resolution: 10, mode: { kind: 'full' } },
       { onProgress: (p) => done.push(p.done) },
     );
-    expect(result).toMatchObject({ frames: 6, firstStep: 1, lastStep: 6 });
-    expect(done).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(result).toMatchObject({ frames: 8, firstStep: 1, lastStep: 8 });
+    expect(done).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const coincident = { a: parsePoint('test:9'), b: parsePoint('test:9'), c: parsePoint('grey') };
     await expect(
       rerender(store, { run: out, points: coincident, name: 'broken', resolution: 10, mode: { kind: 'full' } }),
