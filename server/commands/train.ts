@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isRunFolder, readRunJson } from '../../app/run-export.js';
+import { readRunJson } from '../../app/run-export.js';
 import { runSession } from '../../app/train-session.js';
 import { timestamp } from '../../core/timestamp.js';
 import { parseOptions } from '../options.js';
@@ -14,7 +14,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const given = new Set(argv.map((a) => a.replace(/^--/, '').split('=')[0]));
   const out = config.out || join('runs', timestamp(new Date()));
   // Resuming: the run's own store (its run.json says which) unless --store names another.
-  const store = config.resume && !given.has('store') && isRunFolder(out) ? readRunJson(out).store : config.store;
+  const store = config.resume && !given.has('store') ? readRunJson(out).store : config.store;
   const backend = await startBackend(config.backend);
   process.stdout.write(`run folder: ${out}\n`);
   const print = progressPrinter(process.stdout, Math.max(1, Math.round(config.steps / 20)));

@@ -12,6 +12,8 @@ import { sliceGeometry } from '../../slices/geometry.js';
 import { loadCheckpoint, resolveCheckpoint } from '../../trainer/checkpoint.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { newestRunOnceInterrupted } from '../fixtures/store.js';
+import { killResumeTrial } from '../stress/kill-resume.js';
+import { createRng } from '../../core/rng.js';
 
 let mnist: Dataset;
 beforeAll(async () => {
@@ -146,3 +148,20 @@ test('kill -9 of `slicewatch train --record`, then --resume: every step recorded
   expect(Array.from(rerendered.at(-1)!.frame.labels)).toEqual(Array.from(final.labels));
   after.close();
 }, 240_000);
+
+test.each([
+  { seed: 3, killResume: false },
+  { seed: 4, killResume: true },
+])(
+  'kill -9 at a random moment (seed $seed, killing the resume too: $killResume), then resume: steps 1..16 once each',
+  async ({ seed, killResume }) => {
+    const report = await killResumeTrial(createRng(seed), {
+      steps: 16,
+      checkpointEvery: 4,
+      killResume,
+      maxKillMs: 8000,
+    });
+    expect(report.problems).toEqual([]);
+    expect(report.videoFrames).toBe(16);
+  },
+);

@@ -25,9 +25,13 @@ function slicewatchAsync(args: string[]): Promise<{ code: number; stdout: string
 
 describe('slicewatch train', () => {
   test('trains, reports backend, progress and test accuracy, checkpoints, and resumes', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'slicewatch-cli-')), 'run');
+    const dir = mkdtempSync(join(tmpdir(), 'slicewatch-cli-'));
+    const out = join(dir, 'run');
+    const store = join(dir, 'store.db');
     const first = slicewatch([
       'train',
+      '--store',
+      store,
       '--steps',
       '40',
       '--checkpoint-every',
@@ -50,12 +54,13 @@ describe('slicewatch train', () => {
     expect(record).toMatchObject({ status: 'completed', step: 40, backend: { kind: 'wasm' } });
     expect(existsSync(join(out, 'checkpoints', 'step-00000040', 'model.json'))).toBe(true);
 
-    const again = slicewatch(['train', '--out', out]);
+    const again = slicewatch(['train', '--out', out, '--store', store]);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(
-      `slicewatch: ${out} already holds a run; pass --resume to continue it or choose another --out\n`,
+      `slicewatch: ${store} already holds a run named ${out}; pass --resume to continue it or choose another --out\n`,
     );
 
+    // Resuming finds the run's store through its run.json.
     const resumed = slicewatch(['train', '--out', out, '--resume', '--steps', '50']);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/^resuming at step 40 of 50/m);
@@ -196,12 +201,17 @@ describe('slicewatch train', () => {
         'slicewatch: backend tensorflow is not available: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed (install it with: npm install @tensorflow/tfjs-node, or -gpu with CUDA)\n',
     },
   ])('$args: one-line error, exit 1', ({ args, message }) => {
-    const out = join(mkdtempSync(join(tmpdir(), 'slicewatch-cli-')), 'run');
-    const result = slicewatch(args.includes('--out') || args[0] !== 'train' ? args : [...args, '--out', out]);
+    const dir = mkdtempSync(join(tmpdir(), 'slicewatch-cli-'));
+    const out = join(dir, 'run');
+    const store = join(dir, 'store.db');
+    const given =
+      args[0] !== 'train' ? args : [...args, '--store', store, ...(args.includes('--out') ? [] : ['--out', out])];
+    const result = slicewatch(given);
     expect(result.stderr).toBe(message);
     expect(result.code).toBe(1);
     // Nothing is left behind by a run that could not start.
     expect(existsSync(out)).toBe(false);
+    expect(existsSync(store)).toBe(false);
   });
 
   test('--resume without --out says what to add', () => {
