@@ -57,7 +57,12 @@ export function isDelta(encoded: Uint8Array): boolean {
 
 /** Decodes a frame written by encodeFrame; a delta frame needs the previous frame's pixels. */
 export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame {
-  const raw = inflateSync(encoded);
+  let raw: Uint8Array;
+  try {
+    raw = inflateSync(encoded);
+  } catch (error) {
+    throw new Error(`not a slicewatch frame (not deflate data: ${(error as Error).message})`);
+  }
   if (MAGIC.some((b, i) => raw[i] !== b)) throw new Error('not a slicewatch frame (bad magic bytes)');
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const delta = (raw[4]! & 1) === 1;

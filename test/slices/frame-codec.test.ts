@@ -1,3 +1,4 @@
+import { deflateSync } from 'fflate';
 import { expect, test } from 'vitest';
 import { createRng } from '../../core/rng.js';
 import type { Frame } from '../../slices/frame.js';
@@ -61,5 +62,9 @@ test('a delta frame decodes against the previous one, counts flips, and is small
   expect(decoded.metrics.flipped).toBe(256);
   expect(delta.length).toBeLessThan(key.length);
   expect(() => decodeFrame(delta)).toThrow('a delta-coded frame needs the previous frame of the same slice to decode');
-  expect(() => decodeFrame(new Uint8Array([1, 2, 3]))).toThrow();
+  expect(() => decodeFrame(new Uint8Array([1, 2, 3]))).toThrow(/^not a slicewatch frame \(not deflate data: /);
+  // Deflate data that is not a frame: the magic bytes say so.
+  expect(() => decodeFrame(deflateSync(new Uint8Array(64).fill(7)))).toThrow(
+    'not a slicewatch frame (bad magic bytes)',
+  );
 });
