@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../core/files.js';
 import { join } from 'node:path';
 import { CheckpointError } from '../core/errors.js';
 
@@ -19,13 +20,9 @@ const fileOf = (folder: string, step: number) => join(folder, `step-${String(ste
 /** Saves a step's weights (and, once, the topology), writing to a temporary file and renaming. */
 export function saveSnapshot(folder: string, step: number, topology: object, weights: Float32Array[]): string {
   mkdirSync(folder, { recursive: true });
-  if (!existsSync(join(folder, TOPOLOGY))) writeFileSync(join(folder, TOPOLOGY), JSON.stringify(topology));
+  if (!existsSync(join(folder, TOPOLOGY))) writeFileAtomically(join(folder, TOPOLOGY), JSON.stringify(topology));
   const file = fileOf(folder, step);
-  writeFileSync(
-    `${file}.partial`,
-    Buffer.concat(weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength))),
-  );
-  renameSync(`${file}.partial`, file);
+  writeFileAtomically(file, Buffer.concat(weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength))));
   return file;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomically } from '../../core/files.js';
 import { join } from 'node:path';
 import { attack } from '../../trainer/attacks/attack.js';
 import { defaultAttack, formatAttack, parseAttack } from '../../trainer/attacks/spec.js';
@@ -63,9 +64,9 @@ export async function attackCommand(argv: string[]): Promise<void> {
       ['adversarial', adversarial],
     ] as const) {
       const { rgb, width, height } = imageToRgb(image, dataset.imageShape, config.scale);
-      writeFileSync(join(config.out, `${stem}-${name}.png`), encodePng(rgb, width, height));
+      writeFileAtomically(join(config.out, `${stem}-${name}.png`), encodePng(rgb, width, height));
     }
-    writeFileSync(join(config.out, `${stem}-adversarial.f32`), Buffer.from(adversarial.slice().buffer));
+    writeFileAtomically(join(config.out, `${stem}-adversarial.f32`), Buffer.from(adversarial.slice().buffer));
     const name = (c: number) => dataset.classNames[c] ?? String(c);
     return {
       index,
@@ -89,7 +90,7 @@ export async function attackCommand(argv: string[]): Promise<void> {
     attack: formatAttack(attackConfig),
     examples,
   };
-  writeFileSync(join(config.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomically(join(config.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   for (const e of examples) {
     process.stdout.write(
       `${config.split} #${e.index} (${e.label}): ${e.cleanPrediction} → ${e.adversarialPrediction}` +

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomically } from '../../core/files.js';
 import { dirname } from 'node:path';
 import { buildPoint } from '../../recorder/build-point.js';
 import { churchWindows } from '../../slices/church-window.js';
@@ -61,7 +62,7 @@ export async function churchWindowCommand(argv: string[]): Promise<void> {
   const columns = Math.min(6, config.count);
   const grid = besideImages(tileImages(images, columns), renderLegend(dataset.classNames));
   mkdirSync(dirname(config.out) || '.', { recursive: true });
-  writeFileSync(`${config.out}.png`, encodePng(grid.rgb, grid.width, grid.height));
+  writeFileAtomically(`${config.out}.png`, encodePng(grid.rgb, grid.width, grid.height));
   const report = {
     point: formatPoint(centreSpec),
     adversarial: formatPoint(adversarial.spec),
@@ -71,7 +72,7 @@ export async function churchWindowCommand(argv: string[]): Promise<void> {
     classNames: dataset.classNames,
     windows: summary,
   };
-  writeFileSync(`${config.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomically(`${config.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(
     `${windows.length} windows of half-width ${halfWidth.toFixed(3)} around ${report.point} (adversarial perturbation L2 ${length.toFixed(3)})\n` +
       `wrote ${config.out}.png and ${config.out}.json\n`,

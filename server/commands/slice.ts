@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomically } from '../../core/files.js';
 import { dirname } from 'node:path';
 import type { Classifier } from '../../trainer/models/classifier.js';
 import { buildPoint } from '../../recorder/build-point.js';
@@ -66,7 +67,7 @@ export async function sliceCommand(argv: string[]): Promise<void> {
   );
   const image = besideImages(panel, renderLegend(dataset.classNames));
   mkdirSync(dirname(config.out) || '.', { recursive: true });
-  writeFileSync(`${config.out}.png`, encodePng(image.rgb, image.width, image.height));
+  writeFileAtomically(`${config.out}.png`, encodePng(image.rgb, image.width, image.height));
   const probabilities = (row: number) =>
     Array.from(frame.pointProbabilities.subarray(row * classes, (row + 1) * classes));
   const argmax = (p: number[]) => p.indexOf(Math.max(...p));
@@ -119,7 +120,7 @@ export async function sliceCommand(argv: string[]): Promise<void> {
       ]),
     ),
   };
-  writeFileSync(`${config.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomically(`${config.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
   const name = (label: number | null) => (label === null ? '-' : dataset.classNames[label]);
   for (const [key, point] of Object.entries(report.points)) {
     process.stdout.write(
