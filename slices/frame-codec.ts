@@ -61,7 +61,7 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
   try {
     raw = inflateSync(encoded);
   } catch (error) {
-    throw new Error(`not a slicewatch frame (not deflate data: ${(error as Error).message})`);
+    throw new Error(`not a slicewatch frame (not deflate data: ${(error as Error).message})`, { cause: error });
   }
   if (MAGIC.some((b, i) => raw[i] !== b)) throw new Error('not a slicewatch frame (bad magic bytes)');
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
