@@ -99,7 +99,10 @@ export async function killResumeTrial(
   ];
   const killedAt: number[] = [];
   const problems: string[] = [];
-  const killed = await killAfter(spawn(process.execPath, args, { stdio: 'ignore' }), 300 + rng.next() * options.maxKillMs);
+  const killed = await killAfter(
+    spawn(process.execPath, args, { stdio: 'ignore' }),
+    300 + rng.next() * options.maxKillMs,
+  );
   if (killed) killedAt.push((await settled(db))?.step ?? 0);
   if (killed && options.killResume && newestRun(db) !== undefined) {
     const resuming = spawn(process.execPath, [...args, '--resume'], { stdio: 'ignore' });
