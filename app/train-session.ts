@@ -61,6 +61,8 @@ export interface SessionOptions {
 }
 
 export interface SessionCallbacks {
+  /** Aborting stops the run after the current step: a checkpoint there, and the run ends `stopped`. */
+  signal?: AbortSignal;
   onEvent?: (event: TrainEvent) => void;
   /** One line of what the session does (slice set, recorder), without a newline. */
   log?: (line: string) => void;
@@ -76,11 +78,13 @@ export interface SessionCallbacks {
 export async function runSession(
   options: SessionOptions,
   callbacks: SessionCallbacks = {},
-): Promise<{ runId: RunId; testAccuracy: number }> {
+): Promise<{ runId: RunId; testAccuracy: number; stopped: boolean }> {
   const { out, backend } = options;
   const { onEvent = () => {}, log = () => {} } = callbacks;
-  mkdirSync(dirname(options.store) || '.', { recursive: true });
-  const store = new SqliteStore(options.store);
+  // A new run's dataset is checked before anything is written; a resumed run's store must exist.
+  const fresh = options.resume ? undefined : loadDataset(options.config.dataset);
+  if (fresh) mkdirSync(dirname(options.store) || '.', { recursive: true });
+  const store = fresh ? new SqliteStore(options.store) : SqliteStore.openExisting(options.store);
   try {
     const existing = store.runByName(out);
     if (existing && !options.resume)
@@ -101,7 +105,7 @@ export async function runSession(
     // A recorded run goes on recording when resumed, on its own slice set.
     const recording = options.recording ?? (existing?.setId ? RECORDING_DEFAULTS : undefined);
     if (recording && !options.recording) log(`resuming recorded run ${out}: recording it every step, as --record does`);
-    const dataset = loadDataset(config.dataset);
+    const dataset = fresh ?? loadDataset(config.dataset);
     const setId = recording ? await sliceSetFor(store, dataset, recording, existing?.setId ?? null, log) : null;
     const planned = totalSteps(config, Math.max(1, Math.floor(dataset.train.count / config.batchSize)));
     const runId = existing?.id ?? store.createRun({ name: out, setId, config, backend, totalSteps: planned });
@@ -119,6 +123,7 @@ export async function runSession(
         resume: options.resume,
         observers: [recorder?.observer ?? scalarsOnly],
         beforeCheckpoint: async () => recorder?.drain(),
+        ...(callbacks.signal ? { signal: callbacks.signal } : {}),
         onEvent: (event) => {
           if (event.kind === 'eval') {
             const scalars: Record<string, number> = { testAccuracy: event.testAccuracy };
@@ -131,10 +136,10 @@ export async function runSession(
       });
       await recorder?.close(log);
       heartbeat.stop();
-      store.endRun(runId, 'completed');
+      store.endRun(runId, result.stopped ? 'stopped' : 'completed');
       exportRecord();
       result.model.dispose();
-      return { runId, testAccuracy: result.testAccuracy };
+      return { runId, testAccuracy: result.testAccuracy, stopped: result.stopped };
     } catch (error) {
       await recorder?.close(log).catch(() => undefined);
       heartbeat.stop();

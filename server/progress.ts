@@ -36,6 +36,8 @@ export function formatTrainEvent(event: TrainEvent): string {
     }
     case 'checkpoint':
       return `step ${event.step}: checkpoint ${event.path}`;
+    case 'stopped':
+      return `stopped at step ${event.step} of ${event.totalSteps}; continue with --resume`;
     case 'done':
       return `done: ${event.step} steps in ${formatDuration(event.seconds)}, test accuracy ${percent(event.testAccuracy)}`;
     default: {

@@ -27,7 +27,8 @@ export type TrainEvent =
       robust: (Robustness & { attack: string }) | null;
     }
   | { kind: 'checkpoint'; step: number; path: string }
-  | { kind: 'done'; step: number; testAccuracy: number; seconds: number };
+  | { kind: 'done'; step: number; testAccuracy: number; seconds: number }
+  | { kind: 'stopped'; step: number; totalSteps: number };
 
 export interface RunOptions {
   /** The run folder: checkpoints/ goes inside. */
@@ -40,6 +41,8 @@ export interface RunOptions {
   observers?: StepObserver[];
   /** Milliseconds since some origin; the wall clock by default. */
   now?: () => number;
+  /** Aborting stops the run after the current step, with a checkpoint there and no final evaluation. */
+  signal?: AbortSignal;
 }
 
 /** A run's planned length in steps: epochs × steps per epoch (whole minibatches), or the steps. */
@@ -112,7 +115,7 @@ async function prepareLoop(config: RunConfig, dataset: Dataset, checkpoint?: str
 export async function runTraining(
   config: RunConfig,
   options: RunOptions,
-): Promise<{ model: tf.LayersModel; testAccuracy: number }> {
+): Promise<{ model: tf.LayersModel; testAccuracy: number; stopped: boolean }> {
   const { out, onEvent = () => {}, now = () => performance.now() } = options;
   const checkpoints = join(out, 'checkpoints');
   // A run killed before its first checkpoint starts again from step 0: same seed, same data order.
@@ -156,7 +159,7 @@ export async function runTraining(
   const started = now();
   const firstStep = loop.step;
   try {
-    while (loop.step < total) {
+    while (loop.step < total && !options.signal?.aborted) {
       const result = await loop.runStep();
       const elapsed = (now() - started) / 1000;
       const done = loop.step - firstStep;
@@ -175,9 +178,13 @@ export async function runTraining(
       }
     }
     if (!existsSync(checkpointPath(checkpoints, loop.step))) await checkpoint();
+    if (loop.step < total) {
+      onEvent({ kind: 'stopped', step: loop.step, totalSteps: total });
+      return { model: loop.model, testAccuracy: NaN, stopped: true };
+    }
     const { testAccuracy } = await evaluate(dataset.test.count, true);
     onEvent({ kind: 'done', step: loop.step, testAccuracy, seconds: (now() - started) / 1000 });
-    return { model: loop.model, testAccuracy };
+    return { model: loop.model, testAccuracy, stopped: false };
   } finally {
     loop.optimizer.dispose();
   }

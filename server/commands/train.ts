@@ -14,8 +14,18 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const given = new Set(argv.map((a) => a.replace(/^--/, '').split('=')[0]));
   const out = config.out || join('runs', timestamp(new Date()));
   // Resuming: the run's own store (its run.json says which) unless --store names another.
-  const store = config.resume && !given.has('store') ? readRunJson(out).store : config.store;
+  const exported = config.resume ? readRunJson(out) : undefined;
+  const store = exported && !given.has('store') ? exported.store : config.store;
   const backend = await startBackend(config.backend);
+  // Ctrl-C or a job's stop: finish the step, checkpoint, end the run `stopped`; a second one kills.
+  const stop = new AbortController();
+  const stopNow = () => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stdout.write('stopping after this step (again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', stopNow);
+  process.on('SIGTERM', stopNow);
   process.stdout.write(`run folder: ${out}\n`);
   const print = progressPrinter(process.stdout, Math.max(1, Math.round(config.steps / 20)));
   await runSession(
@@ -46,6 +56,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
           }
         : {}),
     },
-    { onEvent: print, log: (line) => process.stdout.write(`${line}\n`) },
-  );
+    { onEvent: print, log: (line) => process.stdout.write(`${line}\n`), signal: stop.signal },
+  ).finally(() => {
+    process.off('SIGINT', stopNow);
+    process.off('SIGTERM', stopNow);
+  });
 }

@@ -171,3 +171,26 @@ describe('rerender', () => {
     expect(existsSync(join(out, 'snapshots'))).toBe(true);
   });
 });
+
+describe('stopping a run', () => {
+  test('an abort ends the run stopped at the step it reached, with a checkpoint to resume from', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'slicewatch-stop-'));
+    const run = join(folder, 'run');
+    const db = join(folder, 'store.db');
+    const controller = new AbortController();
+    const config = { ...RUN_DEFAULTS, steps: 10, evalEvery: 0, evalAttack: 'none' };
+    const result = await runSession(
+      { config, out: run, store: db, resume: false, backend },
+      { onEvent: (e) => e.kind === 'step' && e.result.step === 3 && controller.abort(), signal: controller.signal },
+    );
+    expect(result.stopped).toBe(true);
+    const store = SqliteStore.openExisting(db, { readonly: true });
+    expect(store.runByName(run)).toMatchObject({ status: 'stopped', step: 3, totalSteps: 10 });
+    store.close();
+    expect(readRunJson(run)).toMatchObject({ status: 'stopped', step: 3 });
+    expect(readdirSync(join(run, 'checkpoints'))).toEqual(['step-00000003']);
+    const resumed = await runSession({ config, out: run, store: db, resume: true, backend });
+    expect(resumed.stopped).toBe(false);
+    expect(readRunJson(run)).toMatchObject({ status: 'completed', step: 10 });
+  });
+});
