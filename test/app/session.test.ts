@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { initBackend } from '../../trainer/backend.js';
 import type { BackendInfo } from '../../trainer/backend-info.js';
 import { RUN_DEFAULTS } from '../../trainer/run-config.js';
 import type { TrainEvent } from '../../trainer/run.js';
+import { probeVideo } from '../fixtures/ffprobe.js';
 
 let backend: BackendInfo;
 const dir = mkdtempSync(join(tmpdir(), 'slicewatch-app-'));
@@ -111,21 +111,7 @@ describe('renderVideo', () => {
     store.close();
     expect(result).toMatchObject({ file, frames: 8, fps: 12, firstStep: 1, lastStep: 8 });
     expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => n / 8));
-    const probe = execFileSync(
-      'ffprobe',
-      [
-        '-v',
-        'error',
-        '-count_frames',
-        '-show_entries',
-        'stream=codec_name,pix_fmt,nb_read_frames',
-        '-of',
-        'csv=p=0',
-        file,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(probe.trim()).toBe('h264,yuv420p,8');
+    expect(probeVideo(file, ['codec_name', 'pix_fmt', 'nb_read_frames'])).toBe('h264,yuv420p,8');
   });
 
   test('aborting during encoding leaves the previous file and no partial one', async () => {

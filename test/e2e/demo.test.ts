@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import { probeVideo } from '../fixtures/ffprobe.js';
 
 test('the main job (npm start = slicewatch demo) writes one side-by-side MP4 per slice, with no ffmpeg on PATH', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'slicewatch-demo-')), 'demo');
@@ -18,23 +19,7 @@ test('the main job (npm start = slicewatch demo) writes one side-by-side MP4 per
   for (const k of [0, 1, 2]) {
     const file = join(out, 'videos', `slice-${k}.mp4`);
     expect(existsSync(file)).toBe(true);
-    const probe = spawnSync(
-      'ffprobe',
-      [
-        '-v',
-        'error',
-        '-count_frames',
-        '-show_entries',
-        'stream=codec_name,pix_fmt,nb_read_frames',
-        '-of',
-        'csv=p=0',
-        file,
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(probe.stdout.trim()).toBe('h264,yuv420p,6');
+    expect(probeVideo(file, ['codec_name', 'pix_fmt', 'nb_read_frames'])).toBe('h264,yuv420p,6');
   }
   expect(result.stdout).toContain('(adversarial and centre)');
   expect(result.stdout).toMatch(/encoded by bundled @ffmpeg-installer\/ffmpeg/);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
@@ -14,6 +14,7 @@ import { SqliteStore } from '../../store/sqlite-store.js';
 import { newestRunOnceInterrupted } from '../fixtures/store.js';
 import { killResumeTrial } from '../stress/kill-resume.js';
 import { createRng } from '../../core/rng.js';
+import { probeVideo } from '../fixtures/ffprobe.js';
 
 let mnist: Dataset;
 beforeAll(async () => {
@@ -96,14 +97,39 @@ test('kill -9 of `slicewatch train --record`, then --resume: every step recorded
   );
   expect(video.stderr).toBe('');
   expect(video.stdout).toMatch(/^wrote .*run\.mp4: 20 frames, \d+x\d+, 24 fps \(steps 1-20\), encoded by /m);
-  const probe = spawnSync(
-    'ffprobe',
-    ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', mp4],
-    {
-      encoding: 'utf8',
-    },
+  expect(probeVideo(mp4, ['codec_name', 'nb_read_frames'])).toBe('h264,20');
+
+  // `video` killed mid-encode (at its first progress line) leaves the file that was there untouched.
+  const previous = join(dir, 'previous.mp4');
+  writeFileSync(previous, 'the previous video');
+  const encoding = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'server/bin.ts',
+      'video',
+      '--store',
+      db,
+      '--runs',
+      out,
+      '--slices',
+      'all',
+      '--scale',
+      '12',
+      '--out',
+      previous,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
   );
-  expect(probe.stdout.trim()).toBe('h264,20');
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+    encoding.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('encoding')) encoding.kill('SIGKILL');
+    });
+    encoding.once('exit', (_code, killedBy) => resolve(killedBy));
+  });
+  expect(signal).toBe('SIGKILL');
+  expect(readFileSync(previous, 'utf8')).toBe('the previous video');
 
   // A slice chosen afterwards, rendered back through the run's weight snapshots (every step up to 100).
   const rerender = spawnSync(

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng, type Rng } from '../../core/rng.js';
+import { probeVideo } from '../fixtures/ffprobe.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { HEARTBEAT_TIMEOUT_MS, type RunRecord } from '../../store/types.js';
 
@@ -129,11 +130,6 @@ export async function killResumeTrial(
     },
   );
   if (video.status !== 0) problems.push(`video exited ${video.status}: ${video.stderr.trim()}`);
-  const probe = spawnSync(
-    'ffprobe',
-    ['-v', 'error', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', mp4],
-    { encoding: 'utf8' },
-  );
   const every = Array.from({ length: options.steps }, (_, i) => i + 1);
   const same = (a: number[]) => a.length === every.length && a.every((s, i) => s === every[i]);
   if (run.status !== 'completed') problems.push(`status ${run.status}`);
@@ -141,7 +137,7 @@ export async function killResumeTrial(
     if (!same(steps)) problems.push(`slice ${i}: frames at ${steps.length} steps, expected 1..${options.steps}`);
   });
   if (!same(lossSteps)) problems.push(`loss at ${lossSteps.length} steps, expected 1..${options.steps}`);
-  const videoFrames = Number(probe.stdout.trim());
+  const videoFrames = video.status === 0 ? Number(probeVideo(mp4, ['nb_read_frames'])) : 0;
   if (videoFrames !== options.steps) problems.push(`video has ${videoFrames} frames, expected ${options.steps}`);
   return { killedAt, status: run.status, frameSteps, lossSteps, videoFrames, problems };
 }
