@@ -1,10 +1,12 @@
 import { SlicewatchError } from '../core/errors.js';
+import { describeSystemError } from './system-errors.js';
 import { formatOptions } from './options.js';
 import { attackCommand } from './commands/attack.js';
 import { churchWindowCommand } from './commands/church-window.js';
 import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
 import { rerenderCommand } from './commands/rerender.js';
+import { serveCommand } from './commands/serve.js';
 import { sliceCommand } from './commands/slice.js';
 import { trainCommand } from './commands/train.js';
 import { videoCommand } from './commands/video.js';
@@ -51,6 +53,11 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
     summary: 'adversarial examples for chosen images: PNGs, raw vectors and a report',
     options: formatOptions(COMMAND_OPTIONS.attack),
   },
+  serve: {
+    run: serveCommand,
+    summary: 'serve a run store over HTTP with live push (REST under /api, socket.io); prints the URL to open',
+    options: formatOptions(COMMAND_OPTIONS.serve),
+  },
 };
 
 const USAGE = `slicewatch: watch a classifier's decision regions change while it learns
@@ -95,6 +102,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof SlicewatchError) {
       process.stderr.write(`slicewatch: ${error.message}\n`);
+      return 1;
+    }
+    const system = describeSystemError(error);
+    if (system !== undefined) {
+      process.stderr.write(`slicewatch: ${system}\n`);
       return 1;
     }
     process.stderr.write(`slicewatch: internal error: ${(error as Error).message}\n`);
