@@ -3,6 +3,7 @@ import { CHURCH_WINDOW_OPTIONS } from './church-window-options.js';
 import { DEMO_OPTIONS } from './demo-options.js';
 import { EVAL_OPTIONS } from './eval-options.js';
 import { RERENDER_OPTIONS } from './rerender-options.js';
+import { SERVE_OPTIONS } from './serve-options.js';
 import { SLICE_OPTIONS } from './slice-options.js';
 import { TRAIN_OPTIONS } from './train-options.js';
 import { VIDEO_OPTIONS } from './video-options.js';
@@ -17,6 +18,7 @@ export const COMMAND_OPTIONS = {
   video: VIDEO_OPTIONS,
   rerender: RERENDER_OPTIONS,
   attack: ATTACK_OPTIONS,
+  serve: SERVE_OPTIONS,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;

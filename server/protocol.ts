@@ -1,0 +1,244 @@
+/**
+ * The one protocol between the server and the dashboard: REST payloads, the socket.io event maps and
+ * the error reply, with zod schemas for everything that arrives at the server. Environment-neutral
+ * (neither Node nor DOM types), so the client imports it too; frames travel in the stored encoding
+ * and decode with slices/frame-codec.ts on either side.
+ */
+import { z } from 'zod';
+import type { RunId, SliceId, SliceSetId } from '../core/ids.js';
+import type { RunStatus, ScalarPoint } from '../store/types.js';
+import type { BackendInfo } from '../trainer/backend-info.js';
+import type { RunConfig } from '../trainer/run-config.js';
+import { TRAIN_PRESETS, type JobRecord, type JobRequest } from './job-types.js';
+
+/** Every error reply, HTTP body or socket ack: a stable code (e.g. `NOT_FOUND`) and a one-line message. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+}
+export interface ErrorReply {
+  error: ErrorBody;
+}
+
+/** The most steps one scalar request may span. */
+export const MAX_SCALAR_SPAN = 100_000;
+/** The most steps one frame request may span. */
+export const MAX_FRAME_SPAN = 1000;
+/** The largest request body the server reads, in bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** A step as it arrives in a query string or payload: a non-negative safe integer. */
+const stepNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const stepText = z
+  .string()
+  .regex(/^\d{1,15}$/, 'expected a non-negative integer')
+  .transform(Number);
+/** A positive id, given as a number or as decimal text (a path segment). */
+const idText = z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^[1-9]\d{0,14}$/)]);
+export const runIdSchema = idText.transform((v) => Number(v) as RunId);
+export const sliceIdSchema = idText.transform((v) => Number(v) as SliceId);
+export const sliceSetIdSchema = idText.transform((v) => Number(v) as SliceSetId);
+
+/** An inclusive step range, either end optional: never reversed, at most `span` steps. */
+function checkRange<T extends { from?: number | undefined; to?: number | undefined }>(
+  schema: z.ZodType<T>,
+  span: number,
+) {
+  return schema
+    .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, {
+      message: 'reversed step range: from must not exceed to',
+    })
+    .refine((r) => r.from === undefined || r.to === undefined || r.to - r.from < span, {
+      message: `step range too large: at most ${span} steps`,
+    });
+}
+
+/** `/api/runs/:runId/scalars/:name`: a scalar series name is a short identifier. */
+export const scalarNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'expected a scalar name');
+export const scalarQuerySchema = checkRange(
+  z.object({ from: stepText.optional(), to: stepText.optional(), format: z.enum(['json', 'csv']).optional() }).strict(),
+  MAX_SCALAR_SPAN,
+);
+/** `?from=&to=` of a slice's frames. */
+export const frameQuerySchema = checkRange(
+  z.object({ from: stepText.optional(), to: stepText.optional() }).strict(),
+  MAX_FRAME_SPAN,
+);
+
+/** A job request as the dashboard posts it (server/job-types.ts JobRequest). */
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected a name of letters, digits, _ . -');
+const pointText = z
+  .string()
+  .max(200)
+  .refine((s) => !s.includes('..') && !s.includes('/') && !s.includes('\\'), 'expected a point spec, not a path');
+export const jobRequestSchema: z.ZodType<JobRequest> = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('video'),
+      runs: z.array(name).min(1).max(8),
+      slices: z.union([z.array(z.number().int().min(0).max(1000)).min(1).max(64), z.literal('all')]),
+      sliceSet: name.optional(),
+      time: z.enum(['every', 'log']),
+      frames: z.number().int().min(1).max(100_000),
+      fps: z.number().int().min(1).max(240),
+      scale: z.number().int().min(1).max(32),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('rerender'),
+      run: name,
+      a: pointText,
+      b: pointText,
+      c: pointText,
+      name,
+      resolution: z.number().int().min(8).max(2048),
+      mode: z.enum(['full', 'adaptive']),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('train'),
+      preset: z.enum(TRAIN_PRESETS),
+      name,
+      steps: z.number().int().min(1).max(10_000_000),
+      dataset: z.string().regex(/^(mnist|cifar10)$/, 'expected mnist or cifar10'),
+      sliceSet: name.optional(),
+    })
+    .strict(),
+]);
+export const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a job id');
+
+/** A run in the list: its status, backend and newest numbers. */
+export interface RunSummary {
+  id: RunId;
+  name: string;
+  status: RunStatus;
+  backend: BackendInfo['kind'];
+  step: number;
+  totalSteps: number;
+  setId: SliceSetId | null;
+  loss: number | null;
+  accuracy: number | null;
+  robustAccuracy: number | null;
+  updatedAt: string;
+}
+
+/** One run with its configuration. */
+export interface RunDetail extends RunSummary {
+  config: RunConfig;
+  backendInfo: BackendInfo;
+  error: string | null;
+  createdAt: string;
+  scalarNames: string[];
+}
+
+/** A slice with its points' provenance (point specs as the CLI writes them) and thumbnail links. */
+export interface SliceDto {
+  id: SliceId;
+  position: number;
+  name: string;
+  resolution: number;
+  points: { a: string; b: string; c: string };
+  thumbnails: { a: string; b: string; c: string };
+}
+export interface SliceSetDto {
+  id: SliceSetId;
+  name: string;
+  dataset: string;
+  createdAt: string;
+  slices: SliceDto[];
+}
+
+export interface ScalarSeries {
+  runId: RunId;
+  name: string;
+  points: ScalarPoint[];
+}
+
+/** A stored frame in its encoding (slices/frame-codec.ts): a key frame or a delta on the previous row. */
+export interface FrameRow {
+  step: number;
+  delta: boolean;
+  data: Uint8Array;
+}
+
+/** `scalar:new`: every scalar written at one step of a run, once and in commit order. */
+export interface ScalarPush {
+  runId: RunId;
+  step: number;
+  values: Record<string, number>;
+}
+
+/**
+ * `frame:new`: the newest frame of a slice. `rows` decode in order: from a key frame when `base` is
+ * null, else the first row is a delta on the frame of step `base` this client was sent last.
+ */
+export interface FramePush {
+  runId: RunId;
+  sliceId: SliceId;
+  step: number;
+  base: number | null;
+  rows: FrameRow[];
+}
+
+/** `run:watch`: watch a run; with `fromStep`, the scalars after that step are sent first (a reconnect). */
+export const watchSchema = z.object({ runId: runIdSchema, fromStep: stepNumber.optional() }).strict();
+export const unwatchSchema = z.object({ runId: runIdSchema }).strict();
+export type WatchRequest = z.input<typeof watchSchema>;
+
+/** A socket ack: the run on success, or the error reply. */
+export type WatchAck = ({ ok: true } & { run: RunSummary }) | ({ ok: false } & ErrorReply);
+export type Ack = { ok: true } | ({ ok: false } & ErrorReply);
+
+export interface ServerToClientEvents {
+  'scalar:new': (push: ScalarPush) => void;
+  /** The client calls `received` once it has taken the frame; until then newer frames replace older ones. */
+  'frame:new': (push: FramePush, received: () => void) => void;
+  'run:status': (run: RunSummary) => void;
+  'job:progress': (job: JobRecord) => void;
+}
+
+export interface ClientToServerEvents {
+  'run:watch': (request: WatchRequest, ack: (reply: WatchAck) => void) => void;
+  'run:unwatch': (request: { runId: number }, ack: (reply: Ack) => void) => void;
+}
+
+/** The media type of a frame-range body: packed FrameRows (packFrameRows). */
+export const FRAME_ROWS_TYPE = 'application/vnd.slicewatch.frames';
+
+/**
+ * Frame rows in one binary body: per row, the step as a float64, 1 if a delta else 0 as a byte, the
+ * data length as a uint32 (all little-endian), then the data.
+ */
+export function packFrameRows(rows: readonly FrameRow[]): Uint8Array {
+  const out = new Uint8Array(rows.reduce((n, r) => n + 13 + r.data.length, 0));
+  const view = new DataView(out.buffer);
+  let o = 0;
+  for (const row of rows) {
+    view.setFloat64(o, row.step, true);
+    view.setUint8(o + 8, row.delta ? 1 : 0);
+    view.setUint32(o + 9, row.data.length, true);
+    out.set(row.data, o + 13);
+    o += 13 + row.data.length;
+  }
+  return out;
+}
+
+/** The rows of a packFrameRows body; throws on a truncated one. */
+export function unpackFrameRows(bytes: Uint8Array): FrameRow[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rows: FrameRow[] = [];
+  for (let o = 0; o < bytes.length;) {
+    if (o + 13 > bytes.length) throw new Error(`invalid frame rows: truncated header at byte ${o}`);
+    const length = view.getUint32(o + 9, true);
+    if (o + 13 + length > bytes.length) throw new Error(`invalid frame rows: truncated data at byte ${o}`);
+    rows.push({
+      step: view.getFloat64(o, true),
+      delta: view.getUint8(o + 8) === 1,
+      data: bytes.slice(o + 13, o + 13 + length),
+    });
+    o += 13 + length;
+  }
+  return rows;
+}
