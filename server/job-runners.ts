@@ -211,7 +211,7 @@ export function runTrain(
       }
     });
     lines(child.stderr!, (line) => {
-      lastError = line;
+      lastError = line.replace(/^slicewatch: /, '');
     });
     const stop = () => {
       child.kill('SIGTERM');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { RunId } from '../core/ids.js';
@@ -182,6 +183,9 @@ export function createJobs(options: JobsOptions): Jobs {
       if (closed) throw new Error('the job registry is closed');
       checkJobRequest(request);
       if (request.kind === 'train') {
+        const folder = join(settings.runsFolder, request.name);
+        if (existsSync(folder))
+          throw new InvalidArgumentError(`run folder ${folder} exists already; choose another name`);
         const clash = [...jobs.values()].find(
           (e) =>
             e.request.kind === 'train' &&

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -7,8 +6,12 @@ import { runSession } from '../../app/train-session.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { initBackend } from '../../trainer/backend.js';
 import { RUN_DEFAULTS } from '../../trainer/run-config.js';
-import type { JobRecord, JobRequest, Jobs } from '../../server/job-types.js';
+import { TRAIN_PRESETS, type JobRecord, type JobRequest, type Jobs } from '../../server/job-types.js';
 import { createJobs } from '../../server/jobs.js';
+import { PRESET_FLAGS } from '../../server/job-requests.js';
+import { TRAIN_OPTIONS } from '../../server/commands/train-options.js';
+import { parseOptions } from '../../server/options.js';
+import { probeVideo } from '../fixtures/ffprobe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slicewatch-jobs-'));
 const storePath = join(dir, 'store.db');
@@ -43,23 +46,6 @@ function when(id: string, test: (job: JobRecord) => boolean): Promise<JobRecord>
       }
     });
   });
-}
-
-function probe(file: string): string {
-  return execFileSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-count_frames',
-      '-show_entries',
-      'stream=codec_name,pix_fmt,nb_read_frames',
-      '-of',
-      'csv=p=0',
-      file,
-    ],
-    { encoding: 'utf8' },
-  ).trim();
 }
 
 function runNamed(name: string) {
@@ -124,7 +110,7 @@ describe('video jobs', () => {
     expect(done.file).toMatch(/^[0-9a-f]{32}\.mp4$/);
     const file = jobs.filePath(job.id)!;
     expect(file).toBe(join(videosFolder, done.file!));
-    expect(probe(file)).toBe('h264,yuv420p,6');
+    expect(probeVideo(file, ['codec_name', 'pix_fmt', 'nb_read_frames'])).toBe('h264,yuv420p,6');
     const written = statSync(file).mtimeMs;
 
     const again = jobs.start(video);
@@ -164,11 +150,12 @@ describe('train jobs', () => {
   });
 
   test('one training job at a time: the second waits queued; a cancelled one ends its run stopped', async () => {
-    const first = jobs.start(train('long-a', 500));
-    const second = jobs.start(train('long-b', 500));
+    const first = jobs.start(train('long-a', 100));
+    const second = jobs.start(train('long-b', 100));
     const firstEvents = eventsOf(first.id);
     const secondEvents = eventsOf(second.id);
-    await when(first.id, (j) => j.progress > 0);
+    // The child's first line once training begins (`training 100 steps …`), before step 1.
+    await when(first.id, (j) => j.message.startsWith('training'));
     expect(jobs.get(second.id)!.state).toBe('queued');
     expect(jobs.cancel(first.id)).toBe(true);
     expect(await firstEvents.ended).toMatchObject({ state: 'cancelled', error: null });
@@ -178,16 +165,47 @@ describe('train jobs', () => {
     expect(await secondEvents.ended).toMatchObject({ state: 'cancelled' });
   });
 
-  test('a run folder that exists already fails with the child’s last error line', async () => {
-    const job = jobs.start(train('base', 5));
+  test('a child that fails says why in one line: its last error line', async () => {
+    const job = jobs.start({ ...train('unreadable', 5), dataset: `idx:${dir}` });
     const failed = await eventsOf(job.id).ended;
-    expect(failed.state).toBe('failed');
-    expect(failed.error).toMatch(/\S/);
-    expect(failed.error).not.toContain('\n');
+    expect(failed).toMatchObject({
+      state: 'failed',
+      error: `${join(dir, 'train-images-idx3-ubyte')}: file not found (also looked for train-images-idx3-ubyte.gz, train-images.idx3-ubyte, train-images.idx3-ubyte.gz)`,
+    });
+  });
+});
+
+describe('rerender jobs', () => {
+  test('render a new slice through the run’s snapshots, with progress per snapshot', async () => {
+    const job = jobs.start({
+      kind: 'rerender',
+      run: recorded,
+      a: 'test:9',
+      b: 'test:4',
+      c: 'grey',
+      name: 'later',
+      resolution: 10,
+      mode: 'full',
+    });
+    const { events, ended } = eventsOf(job.id);
+    expect(await ended).toMatchObject({ state: 'done', progress: 1, message: '6 frames, steps 1-6', error: null });
+    expect(events.some((e) => e.message.startsWith('snapshot '))).toBe(true);
+    const store = SqliteStore.openExisting(storePath, { readonly: true });
+    const set = store.sliceSetByName('later')!;
+    expect([...store.frames(runNamed(recorded)!.id, set.slices[0]!.id)].map((f) => f.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    store.close();
   });
 });
 
 describe('requests', () => {
+  test('each training preset is a valid train command line', () => {
+    expect(TRAIN_PRESETS.map((preset) => parseOptions(PRESET_FLAGS[preset], TRAIN_OPTIONS))).toMatchObject([
+      { adv: 'none', mixup: 0 },
+      { adv: 'pgd-linf:steps=7,step=0.1', mixup: 0 },
+      { adv: 'none', mixup: 1 },
+    ]);
+  });
+
   test('bad requests are refused with one-line errors', () => {
     const refused = (request: JobRequest) => {
       try {
@@ -199,6 +217,10 @@ describe('requests', () => {
     };
     expect(refused({ ...train('x', 5), name: '../x' })).toBe(
       `invalid name: "../x"; expected 1-64 letters, digits, '.', '_' or '-' (not . or ..)`,
+    );
+    mkdirSync(join(runsFolder, 'taken'), { recursive: true });
+    expect(refused(train('taken', 5))).toBe(
+      `run folder ${join(runsFolder, 'taken')} exists already; choose another name`,
     );
     expect(refused(train('x', 0))).toBe('expected steps to be an integer from 1 to 10000000, received 0');
     expect(refused({ ...train('x', 5), dataset: 'idx:/no/such/folder' })).toBe(
