@@ -127,7 +127,9 @@ export async function runSession(
         onEvent: (event) => {
           if (event.kind === 'eval') {
             const scalars: Record<string, number> = { testAccuracy: event.testAccuracy };
-            if (event.robust) scalars['robustAccuracy'] = event.robust.robustAccuracy;
+            // The final figure (the strong attack) and the cheap periodic checks are separate series.
+            if (event.robust)
+              scalars[event.final ? 'robustAccuracy' : 'robustAccuracyCheck'] = event.robust.robustAccuracy;
             store.putScalars(runId, event.step, scalars);
           }
           onEvent(event);

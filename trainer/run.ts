@@ -25,6 +25,8 @@ export type TrainEvent =
       testAccuracy: number;
       images: number;
       robust: (Robustness & { attack: string }) | null;
+      /** The end-of-run evaluation (whole test split, the strong attack), not a periodic check. */
+      final: boolean;
     }
   | { kind: 'checkpoint'; step: number; path: string }
   | { kind: 'done'; step: number; testAccuracy: number; seconds: number }
@@ -153,7 +155,14 @@ export async function runTraining(
           attack: `${describeEvalAttack(attack)}${attack === evalAttack?.final ? '' : ' (cheap in-training check)'}`,
         }
       : null;
-    onEvent({ kind: 'eval', step: loop.step, testAccuracy, images: Math.min(limit, dataset.test.count), robust });
+    onEvent({
+      kind: 'eval',
+      step: loop.step,
+      testAccuracy,
+      images: Math.min(limit, dataset.test.count),
+      robust,
+      final,
+    });
     return { testAccuracy, robustAccuracy: robust?.robustAccuracy ?? null };
   };
   const started = now();
