@@ -98,7 +98,10 @@ export async function runVideo(
         onProgress: ({ written, total }) => context.progress(written / total, `encoding ${written}/${total} frames`),
       },
     );
-    return { file, message: `${result.frames} frames, ${result.width}x${result.height}` };
+    return {
+      file,
+      message: `${result.frames} frames, ${result.width}x${result.height}, encoded by ${result.ffmpeg.source}`,
+    };
   } finally {
     store.close();
   }
