@@ -33,6 +33,10 @@ export interface TrainCommandConfig extends RunConfig {
   recordPolicy: RecordPolicy;
   recordResolution: number;
   sliceModel: string;
+  /** A server to record to (its `/writers` namespace) instead of --store; empty: record locally. */
+  server: string;
+  /** The server's writer token, for --server. */
+  token: string;
 }
 
 const RECORD_POLICIES: readonly RecordPolicy[] = ['wait', 'newest'];
@@ -56,6 +60,8 @@ export const TRAIN_OPTIONS: CommandOptions<TrainCommandConfig> = {
     recordPolicy: 'wait',
     recordResolution: 64,
     sliceModel: '',
+    server: '',
+    token: '',
   },
   table: {
     dataset: {
@@ -272,11 +278,22 @@ export const TRAIN_OPTIONS: CommandOptions<TrainCommandConfig> = {
       help: "checkpoint the default set's adversarial point is computed against (e.g. a finished baseline)",
       ...CHECKPOINTS,
     },
+    server: {
+      flag: 'server',
+      arg: 'URL',
+      help: 'record to this slicewatch server instead of --store, spooling to OUT/spool.db while it is unreachable (default: record locally)',
+      kind: 'string',
+    },
+    token: { flag: 'token', arg: 'T', help: "the server's writer token, for --server", kind: 'string' },
   },
   check: (config) => {
     if (config.resume && config.out === '')
       throw new InvalidArgumentError('--resume needs --out FOLDER naming the run to continue');
     if (config.adv !== 'none' && config.mixup > 0)
       throw new InvalidArgumentError('--adv and --mixup cannot be combined; choose one kind of training');
+    if (config.server !== '' && !/^https?:\/\/[^/]+/.test(config.server))
+      throw new InvalidArgumentError(`invalid --server: ${config.server}; expected http://HOST:PORT`);
+    if (config.server !== '' && config.token === '')
+      throw new InvalidArgumentError('--server needs --token T, the writer token the server was started with');
   },
 };

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { readRunJson } from '../../app/run-export.js';
+import { startReplication, type Replication } from '../../app/replicate.js';
 import { runSession } from '../../app/train-session.js';
 import { timestamp } from '../../core/timestamp.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
 import { parseOptions } from '../options.js';
 import { progressPrinter } from '../progress.js';
 import { startBackend } from './common.js';
@@ -15,7 +17,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const out = config.out || join('runs', timestamp(new Date()));
   // Resuming: the run's own store (its run.json says which) unless --store names another.
   const exported = config.resume ? readRunJson(out) : undefined;
-  const store = exported && !given.has('store') ? exported.store : config.store;
+  // Recording to a server: the run is trained into a spool in its folder, which is replicated.
+  const spool = config.server ? join(out, 'spool.db') : undefined;
+  const store = spool ?? (exported && !given.has('store') ? exported.store : config.store);
   const backend = await startBackend(config.backend);
   // Ctrl-C or a job's stop: finish the step, checkpoint, end the run `stopped`; a second one kills.
   const stop = new AbortController();
@@ -28,6 +32,29 @@ export async function trainCommand(argv: string[]): Promise<void> {
   process.on('SIGTERM', stopNow);
   process.stdout.write(`run folder: ${out}\n`);
   const print = progressPrinter(process.stdout, Math.max(1, Math.round(config.steps / 20)));
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  let remote: { spool: SqliteStore; replication: Replication } | undefined;
+  // The spool exists once the session has started; replication reads it from its first commit.
+  const startRemote = (path: string) => {
+    const reader = SqliteStore.openExisting(path, { readonly: true });
+    const replication = startReplication({
+      spool: reader,
+      runName: out,
+      url: config.server,
+      token: config.token,
+      onStatus: (status) => {
+        if (status.kind === 'connected') log(`recording to ${config.server}`);
+        if (status.kind === 'disconnected')
+          log(`${config.server} unreachable (${status.reason}); spooling to ${path}, ${status.backlog} records behind`);
+        if (status.kind === 'failed') {
+          log(status.error.message);
+          if (!stop.signal.aborted) stop.abort();
+        }
+      },
+    });
+    remote = { spool: reader, replication };
+  };
+  let failure: { error: unknown } | undefined;
   await runSession(
     {
       config: runConfigOf(config),
@@ -56,9 +83,33 @@ export async function trainCommand(argv: string[]): Promise<void> {
           }
         : {}),
     },
-    { onEvent: print, log: (line) => process.stdout.write(`${line}\n`), signal: stop.signal },
-  ).finally(() => {
-    process.off('SIGINT', stopNow);
-    process.off('SIGTERM', stopNow);
-  });
+    {
+      onEvent: (event) => {
+        if (event.kind === 'start' && spool !== undefined && remote === undefined) startRemote(spool);
+        print(event);
+      },
+      log,
+      signal: stop.signal,
+    },
+  )
+    .catch((error: unknown) => {
+      failure = { error };
+    })
+    .finally(() => {
+      process.off('SIGINT', stopNow);
+      process.off('SIGTERM', stopNow);
+    });
+  if (remote !== undefined) {
+    // The process must not exit with a backlog: wait (bounded) until the server has every record.
+    await remote.replication
+      .flush()
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(async () => {
+        await remote?.replication.close();
+        remote?.spool.close();
+      });
+  }
+  if (failure !== undefined) throw failure.error;
 }
