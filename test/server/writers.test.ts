@@ -1,61 +1,29 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { afterEach, expect, test } from 'vitest';
+import { startWritersServer, TOKEN, type TestServer } from '../fixtures/writers-server.js';
 import { startReplication, type ReplicationStatus } from '../../app/replicate.js';
 import type { RunId, SliceId } from '../../core/ids.js';
 import { encodeFrame } from '../../slices/frame-codec.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import type { StoreReader } from '../../store/types.js';
 import { WRITE_EVENT, type WriteAck } from '../../store/wire.js';
-import { attachWriters } from '../../server/writers.js';
 import { syntheticFrame } from '../fixtures/frames.js';
 import { newRun } from '../fixtures/store.js';
 
-const TOKEN = 'sesame';
 const tempDir = () => mkdtempSync(join(tmpdir(), 'slicewatch-writers-'));
 
-interface TestServer {
-  store: SqliteStore;
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
-
 const open: TestServer[] = [];
+const startServer = async (...args: Parameters<typeof startWritersServer>) => {
+  const server = await startWritersServer(...args);
+  open.push(server);
+  return server;
+};
 afterEach(async () => {
   for (const server of open.splice(0)) await server.close();
 });
-
-/** A real socket.io server with the writers' namespace on a store file, on `port` (0: any free one). */
-async function startServer(path: string, port = 0, token: string | null = TOKEN): Promise<TestServer> {
-  const http: HttpServer = createServer();
-  const io = new Server(http);
-  const store = new SqliteStore(path);
-  attachWriters(io, store, token === null ? {} : { token });
-  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
-  const actual = (http.address() as AddressInfo).port;
-  let closed = false;
-  const server: TestServer = {
-    store,
-    port: actual,
-    url: `http://127.0.0.1:${actual}`,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await new Promise<void>((resolve) => {
-        void io.close(() => resolve());
-      });
-      store.close();
-    },
-  };
-  open.push(server);
-  return server;
-}
 
 const until = async (check: () => boolean, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs;
