@@ -21,13 +21,18 @@ const FRAME_ACK_TIMEOUT_MS = 10_000;
 const MAX_WATCHES = 16;
 /** Steps of scalars a reconnecting client is sent at most; older ones it reads over REST. */
 const MAX_REPLAY = 10_000;
+/** Recent steps whose sent scalar names a watch remembers, so an evaluation pushed later adds only its own values. */
+const SENT_MEMORY = 64;
 /** Packets queued for one client before the server drops its connection (it reconnects and catches up). */
 const MAX_BACKLOG = 20_000;
 
 /** The newest frame of one slice waiting for a client, and the one it was sent last. */
 interface FrameSlot {
   pending: number | undefined;
+  /** The step of the frame the client holds, as far as the server knows. */
   sent: number | undefined;
+  /** The newest step handed out (sent or in flight): older or equal frames are never sent again. */
+  latest: number;
   inFlight: boolean;
 }
 
@@ -35,7 +40,20 @@ interface Watch {
   run: RunRecord;
   /** Scalar steps up to here were replayed on watch; the poll does not send them again. */
   floor: number;
+  /** The scalar names sent of each recent step (at most SENT_MEMORY steps). */
+  sent: Map<number, Set<string>>;
   slots: Map<SliceId, FrameSlot>;
+}
+
+/** The values of a step not yet sent to a watcher, marked as sent; undefined when there are none. */
+function unsent(watch: Watch, step: number, values: Record<string, number>): Record<string, number> | undefined {
+  const names = watch.sent.get(step) ?? new Set<string>();
+  const fresh = Object.entries(values).filter(([name]) => !names.has(name));
+  if (fresh.length === 0) return undefined;
+  for (const [name] of fresh) names.add(name);
+  watch.sent.set(step, names);
+  if (watch.sent.size > SENT_MEMORY) watch.sent.delete(watch.sent.keys().next().value!);
+  return Object.fromEntries(fresh);
 }
 
 /**
@@ -75,13 +93,13 @@ export class Live {
       if (run === undefined) return ack({ ok: false, ...errorReply(notFound(`run ${request.data.runId}`)).body });
       if (!watches.has(run.id) && watches.size >= MAX_WATCHES)
         return ack({ ok: false, error: { code: 'TOO_MANY_WATCHES', message: `watch at most ${MAX_WATCHES} runs` } });
-      const watch: Watch = { run, floor: -1, slots: new Map() };
+      const watch: Watch = { run, floor: -1, sent: new Map(), slots: new Map() };
       watches.set(run.id, watch);
       ack({ ok: true, run: runSummary(this.store, run) });
       if (request.data.fromStep !== undefined) this.replay(socket, watch, request.data.fromStep);
       for (const slice of this.slicesOf(run)) {
         const newest = this.store.frameSteps(run.id, slice.id, { from: Math.max(0, run.step - MAX_FRAME_SPAN) }).at(-1);
-        watch.slots.set(slice.id, { pending: newest, sent: undefined, inFlight: false });
+        watch.slots.set(slice.id, { pending: newest, sent: undefined, latest: -1, inFlight: false });
         this.pump(socket, watch, slice.id);
       }
     });
@@ -102,7 +120,10 @@ export class Live {
   private replay(socket: LiveSocket, watch: Watch, fromStep: number): void {
     const from = Math.max(fromStep + 1, watch.run.step - MAX_REPLAY + 1);
     const rows = this.scalarRows(watch.run.id, from, Number.MAX_SAFE_INTEGER);
-    for (const [step, values] of rows) socket.emit('scalar:new', { runId: watch.run.id, step, values });
+    for (const [step, values] of rows) {
+      const fresh = unsent(watch, step, values);
+      if (fresh !== undefined) socket.emit('scalar:new', { runId: watch.run.id, step, values: fresh });
+    }
     watch.floor = Math.max(fromStep, ...rows.keys());
   }
 
@@ -131,7 +152,11 @@ export class Live {
         if (watch === undefined) continue;
         watch.run = run;
         // A reopened run commits its steps again from its checkpoint.
-        if (run.status === 'running') watch.floor = Math.min(watch.floor, run.step);
+        if (run.status === 'running') {
+          watch.floor = Math.min(watch.floor, run.step);
+          watch.sent.clear();
+          for (const slot of watch.slots.values()) slot.latest = -1;
+        }
       }
     }
     const committed = new Map<RunId, number[]>();
@@ -164,11 +189,12 @@ export class Live {
       }
       for (const step of steps) {
         const values = rows.get(step);
-        if (values !== undefined && step > watch.floor) socket.emit('scalar:new', { runId, step, values });
+        const fresh = values === undefined || step <= watch.floor ? undefined : unsent(watch, step, values);
+        if (fresh !== undefined) socket.emit('scalar:new', { runId, step, values: fresh });
       }
       for (const [sliceId, step] of newest) {
         const slot = watch.slots.get(sliceId);
-        if (slot === undefined) continue;
+        if (slot === undefined || step <= slot.latest) continue;
         slot.pending = step;
         this.pump(socket, watch, sliceId);
       }
@@ -181,6 +207,7 @@ export class Live {
     if (slot === undefined || slot.inFlight || slot.pending === undefined || !socket.connected) return;
     const step = slot.pending;
     slot.pending = undefined;
+    slot.latest = step;
     const push = this.framePush(watch.run.id, sliceId, step, slot.sent);
     slot.inFlight = true;
     socket.timeout(FRAME_ACK_TIMEOUT_MS).emit('frame:new', push, (error: Error | null) => {

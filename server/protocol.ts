@@ -163,7 +163,10 @@ export interface FrameRow {
   data: Uint8Array;
 }
 
-/** `scalar:new`: every scalar written at one step of a run, once and in commit order. */
+/**
+ * `scalar:new`: scalars of one step of a run, in commit order; each (step, name) is sent once, so an
+ * evaluation committed after its step (testAccuracy) comes as a second push for that step with its own values.
+ */
 export interface ScalarPush {
   runId: RunId;
   step: number;
