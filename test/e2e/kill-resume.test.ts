@@ -185,7 +185,6 @@ test.each([
       steps: 16,
       checkpointEvery: 4,
       killResume,
-      maxKillMs: 8000,
     });
     expect(report.problems).toEqual([]);
     expect(report.videoFrames).toBe(16);

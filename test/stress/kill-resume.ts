@@ -47,13 +47,19 @@ function newestRun(db: string): RunRecord | undefined {
   }
 }
 
-/** Kills the child with SIGKILL after `ms` (unless it ended first); resolves with whether it was killed. */
-async function killAfter(child: ChildProcess, ms: number): Promise<boolean> {
-  const ended = new Promise<boolean>((resolve) => child.once('exit', () => resolve(false)));
-  const timer = sleep(ms).then(() => true);
-  if (!(await Promise.race([ended, timer]))) return false;
+/**
+ * Kills the child with SIGKILL once the store has committed `step` (0: at once), plus `extraMs`;
+ * resolves with whether it was killed (false when it ended first).
+ */
+async function killAt(child: ChildProcess, db: string, step: number, extraMs: number): Promise<boolean> {
+  let ended = false;
+  child.once('exit', () => (ended = true));
+  while (!ended && step > 0 && (newestRun(db)?.step ?? 0) < step) await sleep(50);
+  await sleep(extraMs);
+  if (ended) return false;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
-  await ended;
+  await exited;
   return true;
 }
 
@@ -74,7 +80,7 @@ async function settled(db: string): Promise<RunRecord | undefined> {
  */
 export async function killResumeTrial(
   rng: Rng,
-  options: { steps: number; checkpointEvery: number; killResume: boolean; maxKillMs: number },
+  options: { steps: number; checkpointEvery: number; killResume: boolean },
 ): Promise<TrialReport> {
   const dir = mkdtempSync(join(tmpdir(), 'slicewatch-stress-'));
   const out = join(dir, 'run');
@@ -100,14 +106,14 @@ export async function killResumeTrial(
   ];
   const killedAt: number[] = [];
   const problems: string[] = [];
-  const killed = await killAfter(
-    spawn(process.execPath, args, { stdio: 'ignore' }),
-    300 + rng.next() * options.maxKillMs,
-  );
+  // Kill at a random committed step (0: during start-up), a little after it: between checkpoints,
+  // just after one, or while the recorder is still behind the trainer.
+  const at = () => rng.int(options.steps + 1);
+  const killed = await killAt(spawn(process.execPath, args, { stdio: 'ignore' }), db, at(), rng.next() * 400);
   if (killed) killedAt.push((await settled(db))?.step ?? 0);
   if (killed && options.killResume && newestRun(db) !== undefined) {
     const resuming = spawn(process.execPath, [...args, '--resume'], { stdio: 'ignore' });
-    if (await killAfter(resuming, 300 + rng.next() * options.maxKillMs)) killedAt.push((await settled(db))?.step ?? 0);
+    if (await killAt(resuming, db, at(), rng.next() * 400)) killedAt.push((await settled(db))?.step ?? 0);
   }
   for (let attempt = 0; attempt < 3 && newestRun(db)?.status !== 'completed'; attempt++) {
     await settled(db);
@@ -160,7 +166,6 @@ async function main(): Promise<void> {
       steps,
       checkpointEvery: 5,
       killResume: t % 3 === 0,
-      maxKillMs: 12_000,
     });
     if (report.problems.length > 0) failed++;
     const eta = ((Date.now() - started) / t) * (trials - t);
