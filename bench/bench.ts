@@ -2,7 +2,8 @@
  * `npm run bench`: speed figures for BENCHMARKS.md, on the backend chosen as in training (wasm
  * here). Prints medians; ratios compare figures measured in this same run (the one-thread figures
  * in a child process of it). `--profile` adds the top kernels of one training step of each model
- * and of a slice evaluation.
+ * and of a slice evaluation. `--server` (also part of the full run) measures live-push latency from a
+ * store commit to socket.io clients.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { createRng } from '../core/rng.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import { benchSlices } from './slices.js';
 import { benchRecording } from './record.js';
+import { benchServer } from './server.js';
 import { TrainLoop, type Objective } from '../trainer/train-loop.js';
 import { MADRY_CIFAR10_TRAIN, MADRY_MNIST } from '../trainer/attacks/attack.js';
 import { median, topKernels } from './measure.js';
@@ -191,7 +193,13 @@ function printCore(all: CoreFigures, one: CoreFigures | undefined): void {
 }
 
 const profile = process.argv.includes('--profile');
-const only = process.argv.includes('--slices') ? 'slices' : process.argv.includes('--record') ? 'record' : 'all';
+const only = process.argv.includes('--slices')
+  ? 'slices'
+  : process.argv.includes('--record')
+    ? 'record'
+    : process.argv.includes('--server')
+      ? 'server'
+      : 'all';
 const backend = await initBackend(backendFromEnv());
 const threads = backend.threads ?? 1;
 if (process.argv.includes('--core-json')) {
@@ -228,12 +236,18 @@ if (only === 'all') {
   }
 }
 
-if (only !== 'record') {
+if (only === 'slices' || only === 'all') {
   // Slices of an MNIST CNN trained for 300 steps (about 96% test accuracy).
   const trained = makeLoop('cnn', mnist);
   for (let i = 0; i < 300; i++) await trained.runStep();
   console.log('');
   await benchSlices(classifierOf(trained.model), mnist, profile);
 }
-console.log('');
-await benchRecording(() => makeLoop('cnn', mnist), mnist, threads);
+if (only === 'record' || only === 'all') {
+  console.log('');
+  await benchRecording(() => makeLoop('cnn', mnist), mnist, threads);
+}
+if (only === 'server' || only === 'all') {
+  console.log('');
+  await benchServer();
+}

@@ -1,0 +1,78 @@
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
+import { createApp } from '../server/app.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../server/protocol.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { RUN_DEFAULTS } from '../trainer/run-config.js';
+import { median } from './measure.js';
+
+/** Steps committed per measurement, and the time between commits in ms (not a multiple of the 100 ms poll). */
+const STEPS = 100;
+const COMMIT_EVERY_MS = 37;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!;
+
+/**
+ * Push latency: from a step's commit to the store (its scalar `committedAt`, wall-clock ms) to its
+ * `scalar:new` reaching each of `clients` socket.io clients of a server on loopback polling every
+ * 100 ms. Writer, server and clients share this process, as a dashboard on the trainer's machine would.
+ */
+async function pushLatency(clients: number): Promise<number[]> {
+  const path = join(mkdtempSync(join(tmpdir(), 'slicewatch-bench-server-')), 'store.db');
+  const writer = new SqliteStore(path);
+  const runId = writer.createRun({
+    name: 'bench',
+    setId: null,
+    config: { ...RUN_DEFAULTS, steps: STEPS },
+    backend: { kind: 'cpu', detail: 'bench', warnings: [] },
+    totalSteps: STEPS,
+  });
+  const reader = SqliteStore.openExisting(path, { readonly: true });
+  const server = createApp({ store: reader, host: '127.0.0.1' });
+  server.http.listen(0, '127.0.0.1');
+  await once(server.http, 'listening');
+  const url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  const latencies: number[] = [];
+  const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
+  for (let i = 0; i < clients; i++) {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, {
+      transports: ['websocket'],
+      forceNew: true,
+    });
+    socket.on('scalar:new', (push) => {
+      const committedAt = push.values['committedAt'];
+      if (committedAt !== undefined) latencies.push(Date.now() - committedAt);
+    });
+    await socket.emitWithAck('run:watch', { runId });
+    sockets.push(socket);
+  }
+  for (let step = 1; step <= STEPS; step++) {
+    writer.putStep(runId, step, { loss: 1, committedAt: Date.now() }, []);
+    await sleep(COMMIT_EVERY_MS);
+  }
+  const deadline = Date.now() + 5000;
+  while (latencies.length < STEPS * clients && Date.now() < deadline) await sleep(20);
+  for (const socket of sockets) socket.disconnect();
+  await server.close();
+  reader.close();
+  writer.close();
+  if (latencies.length !== STEPS * clients)
+    throw new Error(`push latency: ${latencies.length} of ${STEPS * clients} scalar pushes arrived`);
+  return latencies;
+}
+
+/** `npm run bench -- --server`: push latency from store commit to client receipt, median and p95, with 1 and 50 clients. */
+export async function benchServer(): Promise<void> {
+  for (const clients of [1, 50]) {
+    const latencies = await pushLatency(clients);
+    console.log(
+      `push latency, commit to scalar:new, ${clients} client(s), ${STEPS} steps every ${COMMIT_EVERY_MS} ms, 100 ms poll: ` +
+        `median ${median(latencies).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`,
+    );
+  }
+}
