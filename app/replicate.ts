@@ -20,8 +20,8 @@ export type ReplicationStatus =
   | { kind: 'failed'; error: RemoteWriteError };
 
 export interface ReplicationOptions {
-  /** The local store the run is trained into; only read. */
-  spool: StoreReader;
+  /** The local store the run is trained into (its file named in messages); only read. */
+  spool: StoreReader & { readonly path: string };
   /** The run to replicate, by name (its `--out`). */
   runName: string;
   /** The server, e.g. `http://127.0.0.1:8080`. */
@@ -79,6 +79,8 @@ export function startReplication(options: ReplicationOptions): Replication {
   let generation = 0;
   let failure: RemoteWriteError | undefined;
   let closed = false;
+  /** Whether the user was told the server is unreachable since the last connection. */
+  let toldUnreachable = false;
 
   const fail = (error: RemoteWriteError) => {
     failure ??= error;
@@ -194,19 +196,28 @@ export function startReplication(options: ReplicationOptions): Replication {
   tick();
 
   socket.on('connect', () => {
+    toldUnreachable = false;
     onStatus({ kind: 'connected' });
     pump();
   });
   socket.on('disconnect', (reason) => {
     resend();
     if (failure !== undefined || closed) return;
+    toldUnreachable = true;
     onStatus({ kind: 'disconnected', reason, backlog: pending.length });
     // A server that closes the connection itself is not reconnected to by socket.io; it may be restarting.
     if (reason === 'io server disconnect') socket.connect();
   });
   socket.on('connect_error', (error) => {
-    if (error.message.startsWith(UNAUTHORIZED)) fail(new RemoteWriteError('UNAUTHORIZED', `${url}: ${error.message}`));
-    else if (!socket.active) socket.connect();
+    if (error.message.startsWith(UNAUTHORIZED)) {
+      fail(new RemoteWriteError('UNAUTHORIZED', `${url}: ${error.message}`));
+      return;
+    }
+    if (!toldUnreachable && !closed) {
+      toldUnreachable = true;
+      onStatus({ kind: 'disconnected', reason: error.message, backlog: pending.length });
+    }
+    if (!socket.active) socket.connect();
   });
 
   return {
@@ -222,7 +233,7 @@ export function startReplication(options: ReplicationOptions): Replication {
         if (Date.now() > deadline)
           throw new RemoteWriteError(
             'SERVER_UNREACHABLE',
-            `${url} did not acknowledge ${pending.length} records of run ${runName} within ${flushTimeoutMs / 1000} s; the local spool holds the whole run`,
+            `${url} did not acknowledge ${pending.length} records of run ${runName} within ${flushTimeoutMs / 1000} s; the whole run is kept in ${spool.path}`,
           );
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
