@@ -1,11 +1,10 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
-import { createApp } from '../server/app.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../server/protocol.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { RUN_DEFAULTS } from '../trainer/run-config.js';
 import { median } from './measure.js';
@@ -20,7 +19,8 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 /**
  * Push latency: from a step's commit to the store (its scalar `committedAt`, wall-clock ms) to its
  * `scalar:new` reaching each of `clients` socket.io clients of a server on loopback polling every
- * 100 ms. Writer, server and clients share this process, as a dashboard on the trainer's machine would.
+ * 100 ms. The server is a real `slicewatch serve` child (bench sits beside server/, not above it);
+ * the writer and the clients share this process.
  */
 async function pushLatency(clients: number): Promise<number[]> {
   const path = join(mkdtempSync(join(tmpdir(), 'slicewatch-bench-server-')), 'store.db');
@@ -32,19 +32,18 @@ async function pushLatency(clients: number): Promise<number[]> {
     backend: { kind: 'cpu', detail: 'bench', warnings: [] },
     totalSteps: STEPS,
   });
-  const reader = SqliteStore.openExisting(path, { readonly: true });
-  const server = createApp({ store: reader, host: '127.0.0.1' });
-  server.http.listen(0, '127.0.0.1');
-  await once(server.http, 'listening');
-  const url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  const bin = fileURLToPath(new URL('../server/bin.js', import.meta.url));
+  const server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--store', path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(server.stdout, 'data')) as [Buffer];
+  const url = /(http:\/\/\S+)/.exec(line.toString())?.[1];
+  if (url === undefined) throw new Error(`slicewatch serve printed no URL: ${line.toString()}`);
   const latencies: number[] = [];
-  const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
+  const sockets: Socket[] = [];
   for (let i = 0; i < clients; i++) {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, {
-      transports: ['websocket'],
-      forceNew: true,
-    });
-    socket.on('scalar:new', (push) => {
+    const socket = connect(url, { transports: ['websocket'], forceNew: true });
+    socket.on('scalar:new', (push: { values: Record<string, number> }) => {
       const committedAt = push.values['committedAt'];
       if (committedAt !== undefined) latencies.push(Date.now() - committedAt);
     });
@@ -58,8 +57,8 @@ async function pushLatency(clients: number): Promise<number[]> {
   const deadline = Date.now() + 5000;
   while (latencies.length < STEPS * clients && Date.now() < deadline) await sleep(20);
   for (const socket of sockets) socket.disconnect();
-  await server.close();
-  reader.close();
+  server.kill('SIGTERM');
+  await once(server, 'exit');
   writer.close();
   if (latencies.length !== STEPS * clients)
     throw new Error(`push latency: ${latencies.length} of ${STEPS * clients} scalar pushes arrived`);
