@@ -146,3 +146,39 @@ test('a server stopped and restarted mid-run ends with exactly the spool: steps,
   );
   spool.close();
 });
+
+test('a trainer started before its server says so once, then delivers everything; a wrong token fails flush', async () => {
+  const dir = tempDir();
+  const spool = new SqliteStore(join(dir, 'spool.db'));
+  const runId = spool.createRun(newRun('runs/b', null, 3));
+  for (let step = 1; step <= 3; step++) spool.putStep(runId, step, { loss: step }, []);
+  spool.endRun(runId, 'completed');
+  // A free port, closed again: nothing listens there until the server starts.
+  const probe = await startServer(join(dir, 'probe.db'));
+  await probe.close();
+  const statuses: string[] = [];
+  const replication = startReplication({
+    spool,
+    runName: 'runs/b',
+    url: probe.url,
+    token: TOKEN,
+    onStatus: (status) =>
+      statuses.push(status.kind === 'disconnected' ? `disconnected ${status.backlog}` : status.kind),
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const server = await startServer(join(dir, 'server.db'), probe.port);
+  await replication.flush();
+  await replication.close();
+  expect(statuses).toEqual(['disconnected 5', 'connected']);
+  const copy = server.store.runByName('runs/b')!;
+  expect(copy).toMatchObject({ status: 'completed', step: 3, setId: null });
+  expect(server.store.scalars(copy.id, 'loss').map((p) => p.value)).toEqual([1, 2, 3]);
+
+  const refused = startReplication({ spool, runName: 'runs/b', url: server.url, token: 'open' });
+  await expect(refused.flush()).rejects.toMatchObject({
+    code: 'UNAUTHORIZED',
+    message: `${server.url}: unauthorized: wrong writer token; pass the token the server was started with`,
+  });
+  await refused.close();
+  spool.close();
+});
