@@ -67,6 +67,21 @@ export const frameQuerySchema = checkRange(
 
 /** A job request as the dashboard posts it (server/job-types.ts JobRequest). */
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected a name of letters, digits, _ . -');
+/**
+ * A run's name in the store: its run folder as the trainer was given it (`runs/base`, an absolute
+ * path for a server-trained run). Only ever looked up in the store, never opened; no `..` segment.
+ */
+const runName = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((s) => !s.split(/[\\/]/).includes('..') && !s.includes('\0'), 'expected a run name without .. segments');
+/** A dataset the server reads: the embedded `mnist`, or `idx:FOLDER` / `cifar10:PATH` without `..` segments. */
+const datasetSpec = z
+  .string()
+  .max(512)
+  .regex(/^(mnist|idx:.+|cifar10:.+)$/, 'expected mnist, idx:FOLDER or cifar10:PATH')
+  .refine((s) => !s.split(/[\\/]/).includes('..'), 'expected a dataset path without .. segments');
 const pointText = z
   .string()
   .max(200)
@@ -75,7 +90,7 @@ export const jobRequestSchema: z.ZodType<JobRequest> = z.discriminatedUnion('kin
   z
     .object({
       kind: z.literal('video'),
-      runs: z.array(name).min(1).max(8),
+      runs: z.array(runName).min(1).max(8),
       slices: z.union([z.array(z.number().int().min(0).max(1000)).min(1).max(64), z.literal('all')]),
       sliceSet: name.optional(),
       time: z.enum(['every', 'log']),
@@ -87,7 +102,7 @@ export const jobRequestSchema: z.ZodType<JobRequest> = z.discriminatedUnion('kin
   z
     .object({
       kind: z.literal('rerender'),
-      run: name,
+      run: runName,
       a: pointText,
       b: pointText,
       c: pointText,
@@ -102,7 +117,7 @@ export const jobRequestSchema: z.ZodType<JobRequest> = z.discriminatedUnion('kin
       preset: z.enum(TRAIN_PRESETS),
       name,
       steps: z.number().int().min(1).max(10_000_000),
-      dataset: z.string().regex(/^(mnist|cifar10)$/, 'expected mnist or cifar10'),
+      dataset: datasetSpec,
       sliceSet: name.optional(),
     })
     .strict(),
