@@ -4,6 +4,7 @@ import type { RunRecord, StoreCursor, StoreReader } from '../store/types.js';
 import { describeIssues, errorReply, notFound } from './http-errors.js';
 import {
   MAX_FRAME_SPAN,
+  packFrameRows,
   unwatchSchema,
   watchSchema,
   type ClientToServerEvents,
@@ -223,9 +224,10 @@ export class Live {
     const last = rows.at(-1);
     if (sent !== undefined && last?.delta) {
       const between = this.store.frameSteps(runId, sliceId, { from: sent, to: step });
-      if (between.length === 2 && between[0] === sent) return { runId, sliceId, step, base: sent, rows: [last] };
+      if (between.length === 2 && between[0] === sent)
+        return { runId, sliceId, step, base: sent, rows: packFrameRows([last]) };
     }
-    return { runId, sliceId, step, base: null, rows };
+    return { runId, sliceId, step, base: null, rows: packFrameRows(rows) };
   }
 }
 

@@ -189,15 +189,17 @@ export interface ScalarPush {
 }
 
 /**
- * `frame:new`: the newest frame of a slice. `rows` decode in order: from a key frame when `base` is
- * null, else the first row is a delta on the frame of step `base` this client was sent last.
+ * `frame:new`: the newest frame of a slice. `rows` (packFrameRows: one binary, since socket.io
+ * clients refuse a packet with more than 10 binary attachments) decode in order: from a key frame
+ * when `base` is null, else the first row is a delta on the frame of step `base` this client was
+ * sent last.
  */
 export interface FramePush {
   runId: RunId;
   sliceId: SliceId;
   step: number;
   base: number | null;
-  rows: FrameRow[];
+  rows: Uint8Array;
 }
 
 /** `run:watch`: watch a run; with `fromStep`, the scalars after that step are sent first (a reconnect). */

@@ -11,7 +11,12 @@ import type { Frame } from '../../slices/frame.js';
 import { decodeFrame } from '../../slices/frame-codec.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { createApp, type App } from '../../server/app.js';
-import type { ClientToServerEvents, RunSummary, ServerToClientEvents } from '../../server/protocol.js';
+import {
+  unpackFrameRows,
+  type ClientToServerEvents,
+  type RunSummary,
+  type ServerToClientEvents,
+} from '../../server/protocol.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,7 +80,8 @@ function watcher(url: string, runId: RunId, frameDelayMs: number) {
     const current = held.get(push.sliceId);
     if (push.base !== null && current?.step !== push.base) state.badFrames++;
     let frame = push.base === null ? undefined : current?.frame;
-    for (const row of push.rows) frame = decodeFrame(new Uint8Array(row.data), row.delta ? frame : undefined);
+    for (const row of unpackFrameRows(new Uint8Array(push.rows)))
+      frame = decodeFrame(row.data, row.delta ? frame : undefined);
     held.set(push.sliceId, { step: push.step, frame: frame! });
     state.frameSteps.set(push.sliceId, [...(state.frameSteps.get(push.sliceId) ?? []), push.step]);
     setTimeout(received, frameDelayMs);
