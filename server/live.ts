@@ -67,6 +67,8 @@ export class Live {
   private cursor: StoreCursor;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly clients = new Map<LiveSocket, Map<RunId, Watch>>();
+  /** Frame pushes made since the last poll, by run, slice, step and base: clients in step share one read and one packing. */
+  private readonly pushes = new Map<string, FramePush>();
 
   constructor(
     private readonly store: StoreReader,
@@ -143,6 +145,7 @@ export class Live {
 
   /** One look at the store: what changed since the last look, pushed to the clients that watch. */
   poll(): void {
+    this.pushes.clear();
     const changes = this.store.changesSince(this.cursor);
     this.cursor = changes.cursor;
     for (const run of changes.runs) {
@@ -220,6 +223,13 @@ export class Live {
 
   /** The rows that bring a client from the frame of step `sent` (or from nothing) to the frame of `step`. */
   private framePush(runId: RunId, sliceId: SliceId, step: number, sent: number | undefined): FramePush {
+    const key = `${runId}:${sliceId}:${step}:${sent ?? 'key'}`;
+    const made = this.pushes.get(key) ?? this.makeFramePush(runId, sliceId, step, sent);
+    this.pushes.set(key, made);
+    return made;
+  }
+
+  private makeFramePush(runId: RunId, sliceId: SliceId, step: number, sent: number | undefined): FramePush {
     const rows = this.store.frameRows(runId, sliceId, { from: step, to: step });
     const last = rows.at(-1);
     if (sent !== undefined && last?.delta) {
