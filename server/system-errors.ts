@@ -9,6 +9,8 @@ const MEANINGS: Record<string, string> = {
   ENOTDIR: 'a part of the path is a file, not a folder',
   EISDIR: 'the path is a folder; give a file name',
   EMFILE: 'too many open files; close other programs or raise the limit (ulimit -n)',
+  EADDRINUSE: 'the port is in use (another slicewatch serve or demo?); pass --port N, or --port 0 for a free one',
+  EADDRNOTAVAIL: 'this machine has no such address; check --host',
   SQLITE_FULL: 'the run store’s disk is full; free some space, then resume the run with --resume',
   SQLITE_READONLY: 'the run store is read-only; choose a store you can write to (--store)',
   SQLITE_CORRUPT: 'the run store file is damaged; restore it from a copy or start a new one with --store',

@@ -41,6 +41,11 @@ test('SQLite errors, extended codes included, say what to do; anything else is n
   expect(describeSystemError({ code: 'SQLITE_FULL', message: 'database or disk is full' })).toBe(
     'the run store’s disk is full; free some space, then resume the run with --resume (database or disk is full)',
   );
+  expect(
+    describeSystemError({ code: 'EADDRINUSE', message: 'listen EADDRINUSE: address already in use 127.0.0.1:6280' }),
+  ).toBe(
+    'the port is in use (another slicewatch serve or demo?); pass --port N, or --port 0 for a free one (listen EADDRINUSE: address already in use 127.0.0.1:6280)',
+  );
   expect(describeSystemError(new TypeError('x is undefined'))).toBeUndefined();
   expect(describeSystemError({ code: 'ERR_SOMETHING_ELSE' })).toBeUndefined();
 });
