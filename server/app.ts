@@ -7,10 +7,11 @@ import type { Jobs } from './job-types.js';
 import { Live } from './live.js';
 import { MAX_BODY_BYTES, type ClientToServerEvents, type ServerToClientEvents } from './protocol.js';
 import { framesRouter } from './routes/frames.js';
-import { indexPageRouter } from './routes/index-page.js';
+import { dashboardRouter } from './routes/dashboard.js';
 import { jobsRouter } from './routes/jobs.js';
 import { runsRouter } from './routes/runs.js';
 import { scalarsRouter } from './routes/scalars.js';
+import { sliceMetricsRouter } from './routes/slice-metrics.js';
 import { slicesRouter } from './routes/slices.js';
 import { videosRouter } from './routes/videos.js';
 import { checkBinding, handshakeAllowed, requireToken, securityHeaders } from './security.js';
@@ -39,8 +40,8 @@ export interface App {
 }
 
 /**
- * The HTTP server and its live push, wired but not listening: REST under /api, a page listing the
- * runs at /, socket.io at /socket.io. Throws InvalidArgumentError for a non-loopback host without a token.
+ * The HTTP server and its live push, wired but not listening: REST under /api, the dashboard at /,
+ * socket.io at /socket.io. Throws InvalidArgumentError for a non-loopback host without a token.
  */
 export function createApp(components: AppComponents): App {
   const { store, jobs, host, token } = components;
@@ -51,10 +52,11 @@ export function createApp(components: AppComponents): App {
   app.use(securityHeaders);
   app.use(requireToken(token));
   app.use(express.json({ limit: MAX_BODY_BYTES }));
-  app.use('/', indexPageRouter(store));
+  app.use('/', dashboardRouter());
   app.use('/api/runs', runsRouter(store));
   app.use('/api/runs/:runId/scalars', scalarsRouter(store));
   app.use('/api/runs/:runId/slices/:sliceId/frames', framesRouter(store));
+  app.use('/api/runs/:runId/slices/:sliceId/metrics', sliceMetricsRouter(store));
   app.use('/api', slicesRouter(store));
   app.use('/api/jobs', jobsRouter(jobs));
   app.use('/api/videos', videosRouter(jobs));

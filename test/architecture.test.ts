@@ -16,6 +16,8 @@ const LAYERS: Record<string, string[]> = {
   app: ['core', 'slices', 'trainer', 'store', 'recorder', 'videos'],
   server: ['core', 'slices', 'trainer', 'store', 'recorder', 'videos', 'app'],
   bench: ['core', 'slices', 'trainer', 'store', 'recorder', 'videos', 'app'],
+  // The dashboard runs in the browser: only environment-neutral modules (checked below).
+  client: ['core', 'slices', 'store', 'trainer', 'server'],
 };
 
 const root = join(import.meta.dirname, '..');
@@ -44,7 +46,7 @@ test('every source folder has a place in the layering', () => {
     (name) =>
       statSync(join(root, name)).isDirectory() &&
       !name.startsWith('.') &&
-      !['node_modules', 'dist', 'test', 'runs', 'client', 'tmp', 'scratch'].includes(name),
+      !['node_modules', 'dist', 'test', 'runs', 'scripts', 'tmp', 'scratch'].includes(name),
   );
   expect(topLevel.sort()).toEqual(Object.keys(LAYERS).sort());
 });
@@ -76,4 +78,22 @@ test('the import graph has no cycle', () => {
   };
   for (const file of graph.keys()) visit(file, []);
   expect(cycles).toEqual([]);
+});
+
+test('the dashboard imports only environment-neutral modules from below it', () => {
+  const neutral = JSON.parse(readFileSync(join(root, 'tsconfig.neutral.json'), 'utf8')) as {
+    include: string[];
+    exclude: string[];
+  };
+  const isNeutral = (file: string) =>
+    !neutral.exclude.includes(file) &&
+    neutral.include.some((glob) =>
+      glob.endsWith('/**/*.ts') ? file.startsWith(glob.slice(0, -'**/*.ts'.length)) : file === glob,
+    );
+  const leaks = [...graph]
+    .filter(([file]) => folderOf(file) === 'client')
+    .flatMap(([file, imports]) =>
+      imports.filter((target) => folderOf(target) !== 'client' && !isNeutral(target)).map((t) => `${file} -> ${t}`),
+    );
+  expect(leaks).toEqual([]);
 });
