@@ -1,6 +1,14 @@
 import { css, html, LitElement } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement } from 'lit/decorators.js';
 import { Dashboard } from '../model/dashboard.js';
+import './sw-downloads.js';
+import './sw-grid.js';
+import './sw-help.js';
+import './sw-metric-chart.js';
+import './sw-profile-chart.js';
+import './sw-run-list.js';
+import './sw-scalar-chart.js';
+import './sw-timeline.js';
 
 /** The whole page: run list, time controls, the grid of slices and the charts, over one model. */
 @customElement('sw-app')
@@ -14,7 +22,8 @@ export class SwApp extends LitElement {
     }
   `;
 
-  @state() private model = new Dashboard();
+  /** The page's one model (tests and benchmarks read it as `document.querySelector('sw-app').model`). */
+  readonly model = new Dashboard();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -22,7 +31,16 @@ export class SwApp extends LitElement {
   }
 
   override render() {
-    return html`<h1>slicewatch</h1>`;
+    const m = this.model;
+    return html`<h1>slicewatch</h1>
+      <sw-run-list .model=${m}></sw-run-list>
+      <sw-timeline .model=${m}></sw-timeline>
+      <sw-grid .model=${m}></sw-grid>
+      <sw-scalar-chart .model=${m} name="loss"></sw-scalar-chart>
+      <sw-metric-chart .model=${m}></sw-metric-chart>
+      <sw-profile-chart .model=${m}></sw-profile-chart>
+      <sw-downloads .model=${m}></sw-downloads>
+      <sw-help .model=${m}></sw-help>`;
   }
 }
 
