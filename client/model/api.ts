@@ -4,15 +4,8 @@
  */
 import type { RunId, SliceId } from '../../core/ids.js';
 import type { JobRecord, JobRequest } from '../../server/job-types.js';
-import {
-  unpackFrameRows,
-  type ErrorReply,
-  type FrameRow,
-  type RunDetail,
-  type RunSummary,
-  type ScalarSeries,
-  type SliceSetDto,
-} from '../../server/protocol.js';
+import type { ErrorReply, RunDetail, RunSummary, ScalarSeries, SliceSetDto } from '../../server/protocol.js';
+import { unpackFrameRows, type FrameRow } from '../../server/wire-format.js';
 
 /** A failed request, with the server's error code when it sent one. */
 export class ApiError extends Error {

@@ -7,15 +7,15 @@
 import { io, type Socket } from 'socket.io-client';
 import type { RunId, SliceId } from '../../core/ids.js';
 import type { JobRecord, JobRequest } from '../../server/job-types.js';
-import {
-  unpackFrameRows,
-  type ClientToServerEvents,
-  type RunDetail,
-  type RunSummary,
-  type ServerToClientEvents,
-  type SliceDto,
-  type SliceSetDto,
+import type {
+  ClientToServerEvents,
+  RunDetail,
+  RunSummary,
+  ServerToClientEvents,
+  SliceDto,
+  SliceSetDto,
 } from '../../server/protocol.js';
+import { unpackFrameRows } from '../../server/wire-format.js';
 import type { Frame } from '../../slices/frame.js';
 import { api, ApiError } from './api.js';
 import { CHUNK_STEPS, FrameWindow } from './frame-window.js';
@@ -77,8 +77,10 @@ export class Dashboard extends EventTarget {
     });
     this.socket.on('frame:new', (push, received) => {
       received();
+      // socket.io hands binary to the browser as an ArrayBuffer.
+      const rows = push.rows instanceof Uint8Array ? push.rows : new Uint8Array(push.rows as ArrayBuffer);
       if (this.watched.has(push.runId))
-        this.frames.push(push.runId, push.sliceId, push.step, push.base, unpackFrameRows(push.rows));
+        this.frames.push(push.runId, push.sliceId, push.step, push.base, unpackFrameRows(rows));
     });
     this.socket.on('job:progress', (job) => {
       this.jobs = [job, ...this.jobs.filter((j) => j.id !== job.id)];

@@ -7,7 +7,7 @@
 import type { RunId, SliceId } from '../../core/ids.js';
 import { decodeFrame } from '../../slices/frame-codec.js';
 import type { Frame } from '../../slices/frame.js';
-import type { FrameRow } from '../../server/protocol.js';
+import type { FrameRow } from '../../server/wire-format.js';
 
 /** Steps per fetched range. */
 export const CHUNK_STEPS = 64;

@@ -4,7 +4,7 @@
  * checkpoint, so a push at or before a series' newest step replaces that part of the series.
  */
 import type { RunId } from '../../core/ids.js';
-import { MAX_SCALAR_SPAN } from '../../server/protocol.js';
+import { MAX_SCALAR_SPAN } from '../../server/wire-format.js';
 import type { ScalarPoint } from '../../store/types.js';
 
 export interface Series {
