@@ -24,6 +24,12 @@ export interface ErrorReply {
 export const MAX_SCALAR_SPAN = 100_000;
 /** The most steps one frame request may span. */
 export const MAX_FRAME_SPAN = 1000;
+/**
+ * The most steps one slice-metrics request may span: reading, decoding and measuring a recorded
+ * 64×64 frame takes about 1 ms on the built server, so a full range (from its key frame) answers in
+ * about 100 ms, under 200 ms with a cold start.
+ */
+export const MAX_METRIC_SPAN = 100;
 /** The largest request body the server reads, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -59,11 +65,11 @@ export const scalarQuerySchema = checkRange(
   z.object({ from: stepText.optional(), to: stepText.optional(), format: z.enum(['json', 'csv']).optional() }).strict(),
   MAX_SCALAR_SPAN,
 );
+const stepRange = z.object({ from: stepText.optional(), to: stepText.optional() }).strict();
 /** `?from=&to=` of a slice's frames. */
-export const frameQuerySchema = checkRange(
-  z.object({ from: stepText.optional(), to: stepText.optional() }).strict(),
-  MAX_FRAME_SPAN,
-);
+export const frameQuerySchema = checkRange(stepRange, MAX_FRAME_SPAN);
+/** `?from=&to=` of a slice's metrics over time. */
+export const metricQuerySchema = checkRange(stepRange, MAX_METRIC_SPAN);
 
 /** A job request as the dashboard posts it (server/job-types.ts JobRequest). */
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected a name of letters, digits, _ . -');
@@ -157,12 +163,46 @@ export interface SliceDto {
   points: { a: string; b: string; c: string };
   thumbnails: { a: string; b: string; c: string };
 }
+/** A slice set with what the dashboard needs to label it. */
 export interface SliceSetDto {
   id: SliceSetId;
   name: string;
   dataset: string;
+  /** The name of each class, by label: MNIST's digits, Fashion-MNIST's or CIFAR-10's names, else "0" to "K−1". */
+  classNames: string[];
+  /** [height, width, channels] of an input image, so a vector of [0,1]^d (d = h·w·c) can be drawn. */
+  imageShape: [number, number, number];
   createdAt: string;
   slices: SliceDto[];
+}
+
+/**
+ * `GET /api/slices/:sliceId/points`: a slice's points a, b, c as stored, vectors in [0,1]^d
+ * (d = h·w·c, row-major as `shape`), from which slices/geometry.ts gives the image at any pixel.
+ */
+export interface SlicePointsDto {
+  shape: [number, number, number];
+  a: number[];
+  b: number[];
+  c: number[];
+}
+
+/**
+ * `GET /api/runs/:runId/slices/:sliceId/metrics`: the metrics of a run's recorded frames on a slice
+ * (slices/metrics.ts), one entry per recorded step in the range, by step.
+ */
+export interface SliceMetricSeries {
+  runId: RunId;
+  sliceId: SliceId;
+  steps: number[];
+  /** Per step, per class: the share of the feasible pixels in the class's region (0 to 1). */
+  area: number[][];
+  /** Per step, per class: connected components of the class's region (4-connectivity). */
+  components: number[][];
+  /** Per step: feasible pixels with a feasible 4-neighbour of another class. */
+  boundary: number[];
+  /** Per step: feasible pixels whose class differs from the previous recorded frame's (0 for a run's first). */
+  flipped: number[];
 }
 
 export interface ScalarSeries {

@@ -4,18 +4,38 @@ import { encodePng } from '../../slices/png.js';
 import { formatPoint } from '../../slices/points.js';
 import { imageToRgb } from '../../slices/render.js';
 import type { SliceSetRecord, StoredSlice, StoreReader } from '../../store/types.js';
+import { classNamesOf } from '../../trainer/datasets/class-names.js';
 import { HttpError, notFound, parseInput } from '../http-errors.js';
-import { sliceIdSchema, sliceSetIdSchema, type SliceSetDto } from '../protocol.js';
+import { sliceIdSchema, sliceSetIdSchema, type SlicePointsDto, type SliceSetDto } from '../protocol.js';
 import { IMMUTABLE } from './cache.js';
 
 const POINTS = ['a', 'b', 'c'] as const;
 
-/** A slice set as the dashboard gets it: slices with provenance and thumbnail links. */
-export function sliceSetDto(set: SliceSetRecord): SliceSetDto {
+/** The class count when neither the dataset spec nor a recorded frame tells it: every built-in dataset has 10. */
+const DEFAULT_CLASS_COUNT = 10;
+
+/**
+ * The number of classes of a set's recorded frames (the first frame of the first run recorded on
+ * it), or DEFAULT_CLASS_COUNT while none is recorded.
+ */
+function recordedClassCount(store: StoreReader, set: SliceSetRecord): number {
+  const slice = set.slices[0];
+  const run = store.runs().find((r) => r.setId === set.id);
+  if (slice === undefined || run === undefined) return DEFAULT_CLASS_COUNT;
+  const frames = store.frames(run.id, slice.id);
+  const first = frames.next();
+  frames.return(undefined);
+  return first.done ? DEFAULT_CLASS_COUNT : first.value.frame.classes;
+}
+
+/** A slice set as the dashboard gets it: class names, image shape, slices with provenance and thumbnail links. */
+export function sliceSetDto(store: StoreReader, set: SliceSetRecord): SliceSetDto {
   return {
     id: set.id,
     name: set.name,
     dataset: set.dataset,
+    classNames: classNamesOf(set.dataset, () => recordedClassCount(store, set)),
+    imageShape: imageShape(set.slices[0]?.vectors.a.length ?? 0),
     createdAt: set.createdAt,
     slices: set.slices.map((slice) => ({
       id: slice.id,
@@ -51,19 +71,34 @@ export function imageShape(d: number): [number, number, number] {
 }
 
 /**
- * `GET /api/slice-sets`, `GET /api/slice-sets/:setId`, and a point's picture
- * `GET /api/slices/:sliceId/thumbnails/(a|b|c).png?scale=` (nearest neighbour, scale 1 to 8, default 4).
+ * Slice sets and their slices' points:
+ * `GET /api/slice-sets` and `GET /api/slice-sets/:setId` (SliceSetDto: class names, image shape, slices);
+ * `GET /api/slices/:sliceId/points` (SlicePointsDto: the stored vectors a, b, c and their image shape,
+ * cached for good);
+ * `GET /api/slices/:sliceId/thumbnails/(a|b|c).png?scale=` a point's picture (nearest neighbour,
+ * scale 1 to 8, default 4).
  */
 export function slicesRouter(store: StoreReader): Router {
   const router = Router();
   router.get('/slice-sets', (_req, res) => {
-    res.json(store.sliceSets().map(sliceSetDto));
+    res.json(store.sliceSets().map((set) => sliceSetDto(store, set)));
   });
   router.get('/slice-sets/:setId', (req, res) => {
     const id = parseInput(sliceSetIdSchema, req.params.setId, 'slice set id');
     const set = store.sliceSet(id);
     if (set === undefined) throw notFound(`slice set ${id}`);
-    res.json(sliceSetDto(set));
+    res.json(sliceSetDto(store, set));
+  });
+  router.get('/slices/:sliceId/points', (req, res) => {
+    const { vectors } = findSlice(store, req.params.sliceId);
+    const points: SlicePointsDto = {
+      shape: imageShape(vectors.a.length),
+      a: Array.from(vectors.a),
+      b: Array.from(vectors.b),
+      c: Array.from(vectors.c),
+    };
+    res.setHeader('Cache-Control', IMMUTABLE);
+    res.json(points);
   });
   router.get('/slices/:sliceId/thumbnails/:point', (req, res) => {
     const slice = findSlice(store, req.params.sliceId);

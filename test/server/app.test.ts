@@ -1,8 +1,6 @@
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunId } from '../../core/ids.js';
@@ -22,6 +20,7 @@ import {
 } from '../../server/protocol.js';
 import { syntheticFrame } from '../fixtures/frames.js';
 import { newRun } from '../fixtures/store.js';
+import { json, listen } from './real-server.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -49,17 +48,6 @@ function buildStore() {
   }
   writer.putScalars(runId, 6, { testAccuracy: 0.5 });
   return { path, writer, runId, sliceId };
-}
-
-async function listen(server: App): Promise<string> {
-  server.http.listen(0, '127.0.0.1');
-  await once(server.http, 'listening');
-  return `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
-}
-
-/** A JSON body, typed by the protocol (the test checks the values). */
-async function json<T>(response: Promise<Response> | Response): Promise<T> {
-  return (await (await response).json()) as T;
 }
 
 /** Resolves on a socket's next `connect` or `connect_error`, with the error if any. */
