@@ -80,12 +80,13 @@ export function parseView(search: string): ViewState {
     .filter((id): id is number => id !== undefined);
   const fps = positiveInt(q.get('fps'));
   const smoothing = Number(q.get('smooth') ?? NaN);
+  const step = stepOf(q.get('step'));
   const d = DEFAULT_VIEW;
   return {
     runs: [...new Set(runs)] as RunId[],
     slice: (positiveInt(q.get('slice')) as SliceId | undefined) ?? d.slice,
-    step: stepOf(q.get('step')) ?? d.step,
-    play: oneOf(PLAY_STATES, q.get('play')) ?? (q.has('step') ? 'paused' : d.play),
+    step: step ?? d.step,
+    play: oneOf(PLAY_STATES, q.get('play')) ?? (step !== undefined ? 'paused' : d.play),
     fps: fps !== undefined ? Math.min(fps, MAX_FPS) : d.fps,
     axis: oneOf(TIME_AXES, q.get('axis')) ?? d.axis,
     smoothing: smoothing >= 0 && smoothing <= 0.99 ? smoothing : d.smoothing,
