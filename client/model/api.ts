@@ -4,7 +4,14 @@
  */
 import type { RunId, SliceId } from '../../core/ids.js';
 import type { JobRecord, JobRequest } from '../../server/job-types.js';
-import type { ErrorReply, RunDetail, RunSummary, ScalarSeries, SliceSetDto } from '../../server/protocol.js';
+import type {
+  ErrorReply,
+  RunDetail,
+  RunSummary,
+  ScalarSeries,
+  SlicePointsDto,
+  SliceSetDto,
+} from '../../server/protocol.js';
 import { unpackFrameRows, type FrameRow } from '../../server/wire-format.js';
 
 /** A failed request, with the server's error code when it sent one. */
@@ -49,6 +56,8 @@ export const api = {
     const response = await request(`/api/runs/${id}/slices/${slice}/frames?from=${from}&to=${to}`);
     return unpackFrameRows(new Uint8Array(await response.arrayBuffer()));
   },
+  /** A slice's points a, b, c as stored (immutable: fetch once). */
+  slicePoints: (slice: SliceId) => json<SlicePointsDto>(`/api/slices/${slice}/points`),
   jobs: () => json<JobRecord[]>('/api/jobs'),
   startJob: (job: JobRequest) =>
     json<JobRecord>('/api/jobs', {

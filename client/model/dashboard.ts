@@ -171,6 +171,12 @@ export class Dashboard extends EventTarget {
     return this.frames.at(run, slice, step, newest);
   }
 
+  /** The recorded step of the frame `frame(run, slice, step)` returns, or undefined while it loads. */
+  frameStep(run: RunId, slice: SliceId, step = this.step): number | undefined {
+    const newest = this.runs.find((r) => r.id === run)?.step ?? 0;
+    return this.frames.recordedStep(run, slice, step, newest);
+  }
+
   /** Moves the cursor to a step; the user moved it, so follow-live and playback end. */
   seek(step: number): void {
     this.setView({ step: clampStep(this.timeline, step), play: 'paused' }, 'throttle');

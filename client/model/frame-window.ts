@@ -83,6 +83,20 @@ export class FrameWindow {
     return found;
   }
 
+  /**
+   * The step of the frame `at` returns for the same arguments (the recorded step at or before
+   * `step` that is held), or undefined when it would return none. Starts no fetch.
+   */
+  recordedStep(run: RunId, slice: SliceId, step: number, newest: number): number | undefined {
+    const key = sliceKey(run, slice);
+    if (this.cache.has(`${key}:${step}`)) return step;
+    const live = this.live.get(key);
+    if (live !== undefined && step >= newest && live.step <= step) return live.step;
+    const info = this.ranges.get(`${key}:${Math.floor(step / CHUNK_STEPS)}`);
+    const recorded = info?.steps.filter((s) => s <= step).at(-1);
+    return recorded !== undefined && this.cache.has(`${key}:${recorded}`) ? recorded : undefined;
+  }
+
   /** Starts fetching the ranges covering `from`..`to` (playback reads ahead with this). */
   prefetch(run: RunId, slice: SliceId, from: number, to: number, newest: number): void {
     for (let index = Math.floor(from / CHUNK_STEPS); index <= Math.floor(to / CHUNK_STEPS); index++) {
