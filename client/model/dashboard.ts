@@ -42,6 +42,8 @@ export class Dashboard extends EventTarget {
   jobs: JobRecord[] = [];
   /** Whether the first list of runs has arrived. */
   loaded = false;
+  /** Whether the server runs jobs (training, videos): it answered `GET /api/jobs`. */
+  jobsEnabled = false;
   /** A one-line problem for the page to show (the server is unreachable, a request failed), or null. */
   error: string | null = null;
   connected = false;
@@ -95,7 +97,13 @@ export class Dashboard extends EventTarget {
       const [runs, sets, jobs] = await Promise.all([
         api.runs(),
         api.sliceSets(),
-        api.jobs().catch(() => [] as JobRecord[]),
+        api
+          .jobs()
+          .then((jobs) => {
+            this.jobsEnabled = true;
+            return jobs;
+          })
+          .catch(() => [] as JobRecord[]),
       ]);
       this.runs = runs;
       this.sliceSets = sets;
