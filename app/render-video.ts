@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Frame } from '../slices/frame.js';
 import { slicePointPixel, sliceGeometry } from '../slices/geometry.js';
+import type { PaletteName } from '../slices/palette.js';
 import { renderLegend } from '../slices/render.js';
 import { StoreError } from '../store/errors.js';
 import type { RunRecord, StoredSlice, StoreReader } from '../store/types.js';
@@ -25,6 +26,8 @@ export interface VideoRequest {
   fps: number;
   /** Upscaling of the slices, without smoothing. */
   scale: number;
+  /** The class colours (default `default`). */
+  palette?: PaletteName;
   /** The MP4 file to write (replaced atomically when complete). */
   out: string;
 }
@@ -135,7 +138,8 @@ export async function renderVideo(
     request.frames,
   );
   if (steps.length === 0) throw new StoreError('the chosen runs have no recorded frames');
-  const legend = renderLegend(dataset.classNames);
+  const palette = request.palette ?? 'default';
+  const legend = renderLegend(dataset.classNames, 2, palette);
   const frameAtStep = (step: number) =>
     composeVideoFrame(
       columns.map((c) => {
@@ -145,6 +149,7 @@ export async function renderVideo(
         const epoch = c.epoch.get(shown.step);
         return {
           frame: shown.frame,
+          palette,
           markers: c.markers,
           thumbnails: c.thumbnails,
           caption: [

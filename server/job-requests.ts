@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { assertInRange } from '../core/assert.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { PALETTE_NAMES } from '../slices/palette.js';
 import type { PointSpec } from '../slices/points.js';
 import { JOB_KINDS, TRAIN_PRESETS, type JobRequest, type TrainPreset } from './job-types.js';
 import { DATASET, MODE_NAMES, POINT, RESOLUTION, SCALE } from './commands/common-options.js';
@@ -96,6 +97,7 @@ export function checkJobRequest(request: JobRequest): void {
       checkInteger('frames', r.frames, 1, 100_000);
       assertInRange('fps', r.fps, 1, 120);
       checkInteger('scale', r.scale, SCALE.min, SCALE.max);
+      if (r.palette !== undefined) checkOneOf('palette', r.palette, PALETTE_NAMES);
       return;
     }
     case 'rerender': {

@@ -64,6 +64,7 @@ function videoKey(request: Extract<JobRequest, { kind: 'video' }>, steps: number
     request.frames,
     request.fps,
     request.scale,
+    request.palette ?? 'default',
     steps,
   ]);
   return `${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}.mp4`;

@@ -4,6 +4,7 @@
  * dashboard) share it. The registry itself is server/jobs.ts.
  */
 import type { RunId } from '../core/ids.js';
+import type { PaletteName } from '../slices/palette.js';
 
 export const JOB_KINDS = ['video', 'rerender', 'train'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -28,6 +29,8 @@ export type JobRequest =
       frames: number;
       fps: number;
       scale: number;
+      /** The class colours (default `default`). */
+      palette?: PaletteName;
     }
   | {
       kind: 'rerender';

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { RunId, SliceId, SliceSetId } from '../core/ids.js';
+import { PALETTE_NAMES } from '../slices/palette.js';
 import type { RunStatus, ScalarPoint } from '../store/types.js';
 import type { BackendInfo } from '../trainer/backend-info.js';
 import type { RunConfig } from '../trainer/run-config.js';
@@ -59,6 +60,9 @@ function checkRange<T extends { from?: number | undefined; to?: number | undefin
     });
 }
 
+/** A palette by name (slices/palette.ts): `default` or `colour-blind`. */
+export const paletteSchema = z.enum(PALETTE_NAMES);
+
 /** `/api/runs/:runId/scalars/:name`: a scalar series name is a short identifier. */
 export const scalarNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'expected a scalar name');
 export const scalarQuerySchema = checkRange(
@@ -103,6 +107,7 @@ export const jobRequestSchema: z.ZodType<JobRequest> = z.discriminatedUnion('kin
       frames: z.number().int().min(1).max(100_000),
       fps: z.number().int().min(1).max(240),
       scale: z.number().int().min(1).max(32),
+      palette: paletteSchema.optional(),
     })
     .strict(),
   z

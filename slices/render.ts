@@ -1,5 +1,5 @@
 import { drawText, GLYPH_HEIGHT, textWidth } from './font.js';
-import { colourOf, INFEASIBLE_COLOUR } from './palette.js';
+import { colourOf, INFEASIBLE_COLOUR, type PaletteName } from './palette.js';
 
 /** An RGB image: width × height × 3 bytes, row-major, top row first. */
 export interface RgbImage {
@@ -22,6 +22,8 @@ export interface RenderOptions {
   shade?: boolean;
   /** Points to mark; drawn on the upscaled image at a fixed size, see placeMarkers. */
   markers?: Marker[];
+  /** The class colours (default `default`). */
+  palette?: PaletteName;
 }
 
 /**
@@ -44,7 +46,7 @@ export function renderRegions(
   for (let y = 0; y < out.height; y++) {
     for (let x = 0; x < out.width; x++) {
       const p = Math.floor(y / scale) * width + Math.floor(x / scale);
-      const colour = colourOf(labels[p]!);
+      const colour = colourOf(labels[p]!, options.palette);
       const k = options.shade && colour !== INFEASIBLE_COLOUR ? 0.4 + (0.6 * confidence[p]!) / 255 : 1;
       const o = (y * out.width + x) * 3;
       out.rgb[o] = Math.round(colour[0] * k);
@@ -360,11 +362,14 @@ export function tileImages(
 
 /**
  * A legend: one row per class with its colour swatch and name, and a last row for the grey of
- * points outside the hypercube, on white; `scale` enlarges the 5×7 font.
+ * points outside the hypercube, on white; `scale` enlarges the 5×7 font; colours from `palette`.
  */
-export function renderLegend(classNames: string[], scale = 2): RgbImage {
+export function renderLegend(classNames: string[], scale = 2, palette: PaletteName = 'default'): RgbImage {
   const rows = [
-    ...classNames.map((name, k) => ({ name: name === String(k) ? name : `${k} ${name}`, colour: colourOf(k) })),
+    ...classNames.map((name, k) => ({
+      name: name === String(k) ? name : `${k} ${name}`,
+      colour: colourOf(k, palette),
+    })),
     { name: 'outside H', colour: INFEASIBLE_COLOUR },
   ];
   const line = (GLYPH_HEIGHT + 4) * scale;

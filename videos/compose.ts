@@ -13,6 +13,7 @@ import {
   type Thumbnail,
 } from '../slices/render.js';
 import type { Frame } from '../slices/frame.js';
+import type { PaletteName } from '../slices/palette.js';
 
 /** One panel of a video frame (or of a slice's PNG): a slice's frame at a step, with its caption lines. */
 export interface Panel {
@@ -24,6 +25,8 @@ export interface Panel {
   thumbnails?: Thumbnail[];
   /** Darken low-confidence pixels (see renderRegions). */
   shade?: boolean;
+  /** The class colours (default `default`). */
+  palette?: PaletteName;
 }
 
 /**
@@ -43,6 +46,7 @@ export function renderPanel(panel: Panel, scale: number): RgbImage {
   const regions = renderRegions(panel.frame.labels, panel.frame.confidence, panel.frame.width, panel.frame.height, {
     scale,
     shade: panel.shade ?? false,
+    palette: panel.palette ?? 'default',
   });
   const tallest = Math.max(0, ...(panel.thumbnails ?? []).map((t) => t.shape[0]));
   const thumbnails = panel.thumbnails?.length

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../core/errors.js';
+import { PALETTE_NAMES, type PaletteName } from '../../slices/palette.js';
 import { parsePoint, type PointSpec } from '../../slices/points.js';
 import { readNumber, type CommandOptions, type OptionRow } from '../options.js';
 import {
@@ -24,6 +25,7 @@ export interface SliceCommandConfig extends ModelCommandConfig {
   batchSize: number;
   scale: number;
   shade: boolean;
+  palette: PaletteName;
   profileSamples: number;
   out: string;
 }
@@ -44,6 +46,15 @@ export const PNG_SCALE_ROW: OptionRow<number> = {
   arg: 'N',
   help: 'PNG upscaling factor, nearest neighbour',
   ...SCALE,
+};
+
+/** The class colours of a picture (shared with video). */
+export const PALETTE_ROW: OptionRow<PaletteName> = {
+  flag: 'palette',
+  arg: 'NAME',
+  help: 'class colours: default, or colour-blind (distinguishable under protanopia, deuteranopia and tritanopia)',
+  kind: 'enum',
+  values: PALETTE_NAMES,
 };
 
 /** Where a PNG and its JSON go (shared with church-window). */
@@ -69,6 +80,7 @@ export const SLICE_OPTIONS: CommandOptions<SliceCommandConfig> = {
     batchSize: 256,
     scale: 4,
     shade: false,
+    palette: 'default',
     profileSamples: 32,
     out: 'slice',
   },
@@ -92,6 +104,7 @@ export const SLICE_OPTIONS: CommandOptions<SliceCommandConfig> = {
     batchSize: SLICE_BATCH_ROW,
     scale: PNG_SCALE_ROW,
     shade: { flag: 'shade', help: "darken pixels by the model's confidence", kind: 'switch' },
+    palette: PALETTE_ROW,
     profileSamples: {
       flag: 'profile-samples',
       arg: 'N',

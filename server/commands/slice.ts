@@ -5,7 +5,7 @@ import type { Classifier } from '../../trainer/models/classifier.js';
 import { buildPoint } from '../../recorder/build-point.js';
 import { INFEASIBLE, SliceEvaluator, evaluateFrame } from '../../recorder/evaluate.js';
 import { slicePointPixel, sliceGeometry } from '../../slices/geometry.js';
-import { CLASS_COLOURS, INFEASIBLE_COLOUR } from '../../slices/palette.js';
+import { INFEASIBLE_COLOUR, paletteColours } from '../../slices/palette.js';
 import { formatPoint } from '../../slices/points.js';
 import { besideImages, renderLegend } from '../../slices/render.js';
 import { renderPanel } from '../../videos/compose.js';
@@ -62,10 +62,11 @@ export async function sliceCommand(argv: string[]): Promise<void> {
       markers,
       thumbnails: names.map((name) => ({ name, image: points[name].vector, shape: dataset.imageShape })),
       shade: config.shade,
+      palette: config.palette,
     },
     config.scale,
   );
-  const image = besideImages(panel, renderLegend(dataset.classNames));
+  const image = besideImages(panel, renderLegend(dataset.classNames, 2, config.palette));
   mkdirSync(dirname(config.out) || '.', { recursive: true });
   writeFileAtomically(`${config.out}.png`, encodePng(image.rgb, image.width, image.height));
   const probabilities = (row: number) =>
@@ -75,7 +76,12 @@ export async function sliceCommand(argv: string[]): Promise<void> {
     checkpoint,
     dataset: dataset.spec,
     classNames: dataset.classNames,
-    palette: { classes: CLASS_COLOURS.slice(0, classes), infeasible: INFEASIBLE_COLOUR, infeasibleLabel: INFEASIBLE },
+    palette: {
+      name: config.palette,
+      classes: paletteColours(config.palette).slice(0, classes),
+      infeasible: INFEASIBLE_COLOUR,
+      infeasibleLabel: INFEASIBLE,
+    },
     points: Object.fromEntries(
       (['a', 'b', 'c'] as const).map((name, i) => {
         const p = [a, b, c][i]!;

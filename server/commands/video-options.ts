@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from '../../core/errors.js';
+import type { PaletteName } from '../../slices/palette.js';
 import type { CommandOptions } from '../options.js';
 import { indexList, SCALE, storeRow } from './common-options.js';
+import { PALETTE_ROW } from './slice-options.js';
 
 /** `slicewatch video`: MP4 of recorded runs on recorded slices. */
 export interface VideoCommandConfig {
@@ -16,6 +18,7 @@ export interface VideoCommandConfig {
   /** `every`: one video frame per recorded step; `log`: log-spaced steps. */
   time: 'every' | 'log';
   frames: number;
+  palette: PaletteName;
   out: string;
 }
 
@@ -31,6 +34,7 @@ export const VIDEO_OPTIONS: CommandOptions<VideoCommandConfig> = {
     scale: 4,
     time: 'every',
     frames: 240,
+    palette: 'default',
     out: 'slicewatch.mp4',
   },
   table: {
@@ -71,6 +75,7 @@ export const VIDEO_OPTIONS: CommandOptions<VideoCommandConfig> = {
       values: ['every', 'log'],
     },
     frames: { flag: 'frames', arg: 'N', help: 'video frames with --time log', kind: 'int', min: 1, max: 100000 },
+    palette: PALETTE_ROW,
     out: { flag: 'out', arg: 'FILE', help: 'the MP4 file to write', kind: 'path', role: 'output-file' },
   },
 };

@@ -23,6 +23,7 @@ export async function videoCommand(argv: string[]): Promise<void> {
         frames: config.frames,
         fps: config.fps,
         scale: config.scale,
+        palette: config.palette,
         out: config.out,
       },
       { onProgress: printer.onProgress },

@@ -3,7 +3,7 @@ import { encodePng } from '../../slices/png.js';
 import { renderRegions } from '../../slices/render.js';
 import type { StoreReader } from '../../store/types.js';
 import { HttpError, notFound, parseInput } from '../http-errors.js';
-import { FRAME_ROWS_TYPE, frameQuerySchema, MAX_FRAME_SPAN, packFrameRows } from '../protocol.js';
+import { FRAME_ROWS_TYPE, frameQuerySchema, MAX_FRAME_SPAN, packFrameRows, paletteSchema } from '../protocol.js';
 import { IMMUTABLE, REVALIDATE } from './cache.js';
 import { findRun } from './runs.js';
 import { findSlice, parseScale } from './slices.js';
@@ -13,7 +13,8 @@ import { findSlice, parseScale } from './slices.js';
  * `GET ?from=&to=` the stored rows (packFrameRows, the stored encoding), starting at the key frame at
  * or before `from` so they decode on their own; at most MAX_FRAME_SPAN steps; without `to` the range
  * ends MAX_FRAME_SPAN − 1 steps after `from`.
- * `GET /:step.png?scale=` one frame as a lossless PNG of its decision regions.
+ * `GET /:step.png?scale=&palette=` one frame as a lossless PNG of its decision regions, in the palette
+ * `default` or `colour-blind` (slices/palette.ts; default `default`).
  * Committed frames never change, so a range that ends at or before the run's step is cached for good.
  */
 export function framesRouter(store: StoreReader): Router {
@@ -35,10 +36,11 @@ export function framesRouter(store: StoreReader): Router {
     if (match === null) throw new HttpError(404, 'NOT_FOUND', `frame ${req.params.file} not found; expected STEP.png`);
     const step = Number(match[1]);
     const scale = parseScale(req.query['scale']);
+    const palette = parseInput(paletteSchema.optional(), req.query['palette'], 'palette');
     const found = store.frames(run.id, slice.id, { from: step, to: step }).next();
     if (found.done) throw notFound(`frame of run ${run.id} on slice ${slice.id} at step ${step}`);
     const { frame } = found.value;
-    const image = renderRegions(frame.labels, frame.confidence, frame.width, frame.height, { scale });
+    const image = renderRegions(frame.labels, frame.confidence, frame.width, frame.height, { scale, palette });
     res.setHeader('Cache-Control', IMMUTABLE);
     res.type('png').send(Buffer.from(encodePng(image.rgb, image.width, image.height)));
   });

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { unzlibSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -132,7 +133,32 @@ describe('the routes the dashboard needs, on a real server', () => {
     expect(first.flipped).toEqual([0]);
   });
 
+  /** The RGB of pixel (x, y) of a PNG as encodePng writes it: 8-bit RGB, every row with filter 0. */
+  async function pngPixel(path: string, x: number, y: number): Promise<number[]> {
+    const png = new Uint8Array(await (await fetch(`${url}${path}`)).arrayBuffer());
+    const view = new DataView(png.buffer);
+    const width = view.getUint32(16);
+    const data: number[] = [];
+    for (let o = 8; o < png.length; o += 12 + view.getUint32(o)) {
+      if (String.fromCharCode(...png.subarray(o + 4, o + 8)) === 'IDAT')
+        data.push(...png.subarray(o + 8, o + 8 + view.getUint32(o)));
+    }
+    const raw = unzlibSync(Uint8Array.from(data));
+    const at = y * (1 + 3 * width) + 1 + 3 * x;
+    return [...raw.subarray(at, at + 3)];
+  }
+
+  test('a frame PNG in the colour-blind palette: class 0 indigo, class 7 olive, grey outside H; default otherwise', async () => {
+    const frame = `/api/runs/${fixture.runId}/slices/${fixture.sliceId}/frames/3.png?scale=1`;
+    expect(await pngPixel(`${frame}&palette=colour-blind`, 0, 15)).toEqual([51, 34, 136]);
+    expect(await pngPixel(`${frame}&palette=colour-blind`, 15, 15)).toEqual([170, 170, 0]);
+    expect(await pngPixel(`${frame}&palette=colour-blind`, 0, 0)).toEqual([128, 128, 128]);
+    expect(await pngPixel(frame, 0, 15)).toEqual([31, 119, 180]);
+    expect(await pngPixel(`${frame}&palette=default`, 15, 15)).toEqual([188, 189, 34]);
+  });
+
   test.each([
+    ['a frame PNG in an unknown palette', '/api/runs/1/slices/1/frames/3.png?palette=pink', 400, 'BAD_REQUEST'],
     ['points of an unknown slice', '/api/slices/999/points', 404, 'NOT_FOUND'],
     ['points of slice id ..', '/api/slices/..%2F1/points', 400, 'BAD_REQUEST'],
     ['metrics over 101 steps', '/api/runs/1/slices/1/metrics?from=0&to=100', 400, 'BAD_REQUEST'],

@@ -258,6 +258,8 @@ describe('the command tables', () => {
     ],
     ['church-window', ['--count', '0'], 'expected --count to be an integer in [1, 100], received 0'],
     ['video', ['--fps', '0'], 'expected --fps to be an integer in [1, 240], received 0'],
+    ['video', ['--palette', 'pink'], 'invalid --palette: pink; expected default or colour-blind'],
+    ['slice', ['--palette', 'colourblind'], 'invalid --palette: colourblind; expected default or colour-blind'],
     ['video', ['--runs', 'a,,b'], 'invalid --runs: a,,b; expected run names separated by commas'],
     ['video', ['--store', '/no/store.db'], 'invalid --store: /no/store.db: no such file'],
     ['video', [], '--runs NAME[,NAME…] is required: the --out folders of recorded runs'],
