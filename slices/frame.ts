@@ -16,8 +16,14 @@ export interface Frame {
   /** Class probabilities along a→b, b→c and c→a (the paper's Figure 7): 3 × samples × classes. */
   profiles: Float32Array;
   metrics: FrameMetrics;
-  /** Pixels the model actually ran on (fewer than the feasible ones in adaptive mode). */
+  /** Pixels the model actually ran on (fewer than the feasible ones in adaptive and temporal mode). */
   evaluated: number;
+  /**
+   * Frames since the confidence was last computed at every pixel (absent or 0: all of it is this
+   * frame's). A temporally evaluated frame refreshes the confidence only where a pixel's class
+   * changed and carries the rest over from the frame this many frames back.
+   */
+  confidenceAge?: number;
 }
 
 /** Points along the segment p→q at `samples` evenly spaced fractions 0, 1/(n−1), …, 1. */

@@ -33,18 +33,20 @@ function frame(cut: number, seed: number): Frame {
   };
 }
 
-test('a key frame round-trips: pixels exactly, probabilities to 1/255, metrics recomputed', () => {
-  const f = frame(40, 1);
+test('a key frame round-trips: labels exactly, confidence to 16 levels, profiles to 1/63, metrics recomputed', () => {
+  const f = { ...frame(40, 1), confidenceAge: 3 };
   const decoded = decodeFrame(encodeFrame(f));
   expect(Array.from(decoded.labels)).toEqual(Array.from(f.labels));
-  expect(Array.from(decoded.confidence)).toEqual(Array.from(f.confidence));
+  // Level round(c/17), decoded as level·17: 200 → 12 → 204, 8 → 0, 9 → 1 → 17, 255 → 15 → 255.
+  expect(Array.from(decoded.confidence)).toEqual(Array.from(f.confidence, (c) => 17 * Math.round(c / 17)));
+  expect(decoded.confidenceAge).toBe(3);
   expect([decoded.width, decoded.height, decoded.classes, decoded.profileSamples, decoded.evaluated]).toEqual([
     128, 128, 10, 8, 9000,
   ]);
   decoded.pointProbabilities.forEach((p, i) =>
     expect(Math.abs(p - f.pointProbabilities[i]!)).toBeLessThanOrEqual(0.5 / 255 + 1e-7),
   );
-  decoded.profiles.forEach((p, i) => expect(Math.abs(p - f.profiles[i]!)).toBeLessThanOrEqual(0.5 / 255 + 1e-7));
+  decoded.profiles.forEach((p, i) => expect(Math.abs(p - f.profiles[i]!)).toBeLessThanOrEqual(0.5 / 63 + 1e-7));
   expect(decoded.metrics).toEqual(f.metrics);
 });
 
@@ -57,7 +59,14 @@ test('a delta frame decodes against the previous one, counts flips, and is small
   expect(isDelta(key)).toBe(false);
   const decoded = decodeFrame(delta, first);
   expect(Array.from(decoded.labels)).toEqual(Array.from(second.labels));
-  expect(Array.from(decoded.confidence)).toEqual(Array.from(second.confidence));
+  // The delta decodes to what the key frame decodes to, against the original or the decoded previous frame.
+  const fromKey = decodeFrame(key);
+  expect(Array.from(decoded.confidence)).toEqual(Array.from(fromKey.confidence));
+  expect(Array.from(decoded.profiles)).toEqual(Array.from(fromKey.profiles));
+  expect(Array.from(decoded.pointProbabilities)).toEqual(Array.from(fromKey.pointProbabilities));
+  const again = decodeFrame(delta, decodeFrame(encodeFrame(first)));
+  expect(Array.from(again.confidence)).toEqual(Array.from(fromKey.confidence));
+  expect(Array.from(again.profiles)).toEqual(Array.from(fromKey.profiles));
   // Columns 40 and 41 changed from class 0 to 3 on all 128 rows (the grey corner is further left).
   expect(decoded.metrics.flipped).toBe(256);
   expect(delta.length).toBeLessThan(key.length);
@@ -67,4 +76,44 @@ test('a delta frame decodes against the previous one, counts flips, and is small
   expect(() => decodeFrame(deflateSync(new Uint8Array(64).fill(7)))).toThrow(
     'not a slicewatch frame (bad magic bytes)',
   );
+});
+
+test('a temporal frame (8 pixels changed, confidence and probabilities carried over) stores in under 100 bytes at 128 × 128', () => {
+  const first = frame(40, 1);
+  const labels = first.labels.slice();
+  const confidence = first.confidence.slice();
+  for (let y = 60; y < 68; y++) {
+    labels[y * 128 + 39] = 3;
+    confidence[y * 128 + 39] = 90;
+  }
+  const second: Frame = { ...first, labels, confidence, confidenceAge: 1 };
+  const delta = encodeFrame(second, first);
+  expect(delta.length).toBeLessThan(100);
+  const decoded = decodeFrame(delta, first);
+  expect(decoded.metrics.flipped).toBe(8);
+  expect(decoded.confidence[64 * 128 + 39]).toBe(85);
+  expect(decoded.confidenceAge).toBe(1);
+});
+
+/** A 4 × 2 frame, 2 classes, 2 profile samples, as the first codec ("SWF1") wrote it before deflate. */
+function swf1(delta: boolean, labels: number[], confidence: number[], probabilities: number[]): Uint8Array {
+  const header = [0x53, 0x57, 0x46, 0x31, delta ? 1 : 0, 2, 4, 0, 2, 0, 2, 0, 5, 0, 0, 0];
+  return deflateSync(Uint8Array.from([...header, ...labels, ...confidence, ...probabilities]));
+}
+
+test('frames stored by the first codec (SWF1) still decode, key and delta', () => {
+  const probabilities = Array.from({ length: 6 + 12 }, (_, i) => i * 10);
+  const key = decodeFrame(swf1(false, [0, 1, 1, 255, 0, 0, 1, 255], [200, 100, 90, 0, 201, 202, 80, 0], probabilities));
+  expect(Array.from(key.labels)).toEqual([0, 1, 1, 255, 0, 0, 1, 255]);
+  expect(Array.from(key.confidence)).toEqual([200, 100, 90, 0, 201, 202, 80, 0]);
+  expect([key.width, key.height, key.classes, key.profileSamples, key.evaluated, key.confidenceAge]).toEqual([
+    4, 2, 2, 2, 5, 0,
+  ]);
+  expect(key.pointProbabilities[1]).toBeCloseTo(10 / 255, 6);
+  expect(key.profiles[0]).toBeCloseTo(60 / 255, 6);
+  // Delta: labels XOR, confidence differences mod 256 (255 is −1).
+  const next = decodeFrame(swf1(true, [1, 0, 0, 0, 0, 0, 0, 0], [1, 255, 0, 0, 0, 0, 0, 0], probabilities), key);
+  expect(Array.from(next.labels)).toEqual([1, 1, 1, 255, 0, 0, 1, 255]);
+  expect(Array.from(next.confidence)).toEqual([201, 99, 90, 0, 201, 202, 80, 0]);
+  expect(next.metrics.flipped).toBe(1);
 });
