@@ -3,10 +3,7 @@
  * optionally shaded by confidence with the same arithmetic as slices/render.ts, so a cell's canvas
  * and the PNG and MP4 exports agree byte for byte. Pure: typed arrays in, typed arrays out.
  */
-import { INFEASIBLE_COLOUR } from '../../slices/palette.js';
-
-/** An RGB colour as bytes. */
-export type Rgb = readonly [number, number, number];
+import { INFEASIBLE_COLOUR, type Rgb } from '../../slices/palette.js';
 
 /** The label of pixels outside the cube H. */
 export const INFEASIBLE_LABEL = 255;

@@ -60,7 +60,7 @@ export function planePointAt(geometry: SliceGeometry, x: number, y: number): Pla
 export interface RgbaImage {
   width: number;
   height: number;
-  rgba: Uint8ClampedArray;
+  rgba: Uint8ClampedArray<ArrayBuffer>;
 }
 
 /**

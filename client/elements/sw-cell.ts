@@ -1,13 +1,431 @@
-import { html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { css, html, nothing, svg, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { RunId, SliceId } from '../../core/ids.js';
+import type { SliceDto } from '../../server/protocol.js';
+import type { Frame } from '../../slices/frame.js';
+import type { Rgb } from '../../slices/palette.js';
+import { cssColour, paintRegions } from '../draw/frame-image.js';
+import { changedMask, paintMask, type Rgba } from '../draw/pixel-masks.js';
+import { planePointAt, pointImage, type SlicePlane } from '../draw/plane-point.js';
+import { loadSlicePlane } from '../draw/slice-planes.js';
 import { ModelElement } from './model-element.js';
 
-/** Placeholder until it is built. */
+/** Overlay tints: flagged pixels brightened, the rest darkened, so the flagged ones stand out on any class colour. */
+const FLAGGED: Rgba = [255, 255, 255, 110];
+const UNFLAGGED: Rgba = [0, 0, 0, 150];
+
+/** A pixel of the frame: column x from the left, row y from the top. */
+interface Pixel {
+  x: number;
+  y: number;
+}
+
+/**
+ * One run's frame of one slice at the cursor, pixel-exact: `canvas.regions` holds one canvas pixel
+ * per frame pixel (the palette's colours, grey outside H, optionally shaded by confidence), upscaled
+ * by CSS without smoothing; the overlay (changed or disagreeing pixels), the a, b, c markers and the
+ * hover ring are layers above it. While a frame loads the previous one stays, marked as loading,
+ * and `data-step` is absent. Hovering shows `.hover`: the class and confidence there and the image
+ * at that point of the plane beside a, b and c.
+ */
 @customElement('sw-cell')
 export class SwCell extends ModelElement {
-  override render() {
-    return html`<p>sw-cell</p>`;
+  static override styles = css`
+    :host {
+      display: block;
+      position: relative;
+    }
+    .frame {
+      position: relative;
+      background: var(--sw-border, #ddd);
+    }
+    canvas.regions,
+    canvas.overlay,
+    svg.marks {
+      position: absolute;
+      inset: 0;
+      width: 100%;
+      height: 100%;
+      image-rendering: pixelated;
+    }
+    svg.marks {
+      overflow: visible;
+      pointer-events: none;
+    }
+    .ring {
+      fill: none;
+      stroke: #fff;
+      stroke-width: 1.5;
+    }
+    .ring-shadow {
+      fill: none;
+      stroke: #000;
+      stroke-width: 3.5;
+      opacity: 0.7;
+    }
+    .letter {
+      font:
+        bold 12px system-ui,
+        sans-serif;
+      fill: #fff;
+      stroke: #000;
+      stroke-width: 3px;
+      paint-order: stroke;
+    }
+    .probe {
+      fill: none;
+      stroke: #fff;
+      stroke-width: 1;
+      outline: none;
+    }
+    .loading {
+      position: absolute;
+      top: 4px;
+      right: 4px;
+      width: 8px;
+      height: 8px;
+      border-radius: 50%;
+      background: var(--sw-accent, #4363d8);
+      animation: pulse 0.8s ease-in-out infinite alternate;
+    }
+    @keyframes pulse {
+      to {
+        opacity: 0.2;
+      }
+    }
+    a.png {
+      position: absolute;
+      bottom: 2px;
+      right: 2px;
+      padding: 0 4px;
+      font-size: 11px;
+      color: var(--sw-fg, #222);
+      background: var(--sw-panel, #fff);
+      border: 1px solid var(--sw-border, #ccc);
+      border-radius: 3px;
+      text-decoration: none;
+      opacity: 0;
+    }
+    :host(:hover) a.png,
+    a.png:focus-visible {
+      opacity: 0.9;
+    }
+    .hover {
+      position: absolute;
+      z-index: 10;
+      padding: 6px 8px;
+      color: var(--sw-fg, #222);
+      background: var(--sw-panel, #fff);
+      border: 1px solid var(--sw-border, #ccc);
+      border-radius: 4px;
+      box-shadow: 0 2px 8px rgb(0 0 0 / 25%);
+      pointer-events: none;
+      white-space: nowrap;
+      font-size: 12px;
+    }
+    .swatch {
+      display: inline-block;
+      width: 10px;
+      height: 10px;
+      margin-right: 4px;
+      border: 1px solid var(--sw-border, #ccc);
+      vertical-align: -1px;
+    }
+    .images {
+      display: flex;
+      gap: 6px;
+      margin-top: 4px;
+    }
+    figure {
+      margin: 0;
+      text-align: center;
+      color: var(--sw-muted, #666);
+    }
+    figure canvas,
+    figure img {
+      display: block;
+      width: 56px;
+      height: 56px;
+      image-rendering: pixelated;
+      border: 1px solid var(--sw-border, #ccc);
+    }
+  `;
+
+  /** The run whose frame is drawn. */
+  @property({ type: Number, attribute: 'run-id', reflect: true }) runId!: RunId;
+  /** The slice drawn; `slice` is its description (resolution, names, thumbnails). */
+  @property({ type: Number, attribute: 'slice-id', reflect: true }) sliceId!: SliceId;
+  @property({ attribute: false }) slice!: SliceDto;
+  /** The run's name and the class names, for labels. */
+  @property() runName = '';
+  @property({ attribute: false }) classNames: readonly string[] = [];
+  /** The class colours of the chosen palette. */
+  @property({ attribute: false }) colours: readonly Rgb[] = [];
+  /** CSS pixels per frame pixel (an integer: nearest-neighbour upscaling). */
+  @property({ type: Number }) scale = 4;
+  /** Where the compared runs disagree on this slice at the cursor (from the grid), or undefined. */
+  @property({ attribute: false }) disagree: Uint8Array | undefined;
+
+  @state() private plane: SlicePlane | undefined;
+  /** The slice `plane` is (being) loaded for. */
+  private planeOf: SliceDto | undefined;
+  @state() private hover: Pixel | undefined;
+  @query('.frame') private box!: HTMLElement | null;
+  @query('.hover') private card!: HTMLElement | null;
+  @query('canvas.regions') private regions!: HTMLCanvasElement | null;
+  @query('canvas.overlay') private overlay!: HTMLCanvasElement | null;
+  @query('figure canvas') private pointCanvas!: HTMLCanvasElement | null;
+
+  /** The frame shown (kept while the next loads) and its recorded step; `loading`: the cursor's frame is not here yet. */
+  private shown: { frame: Frame; step: number } | undefined;
+  /** `run:slice` of the frame shown. */
+  private shownOf = '';
+  private loading = false;
+  private image: ImageData | undefined;
+  /** What the regions and the overlay were last drawn from: redraw only when one changed. */
+  private drawn: { frame?: Frame; colours?: readonly Rgb[]; shading?: boolean; canvas?: HTMLCanvasElement } = {};
+  private overlayDrawn: { mask?: Uint8Array | null; canvas?: HTMLCanvasElement } = {};
+  private overlayImage: ImageData | undefined;
+  private changed: { frame?: Frame; before?: Frame; mask?: Uint8Array } = {};
+
+  protected override willUpdate(): void {
+    super.willUpdate();
+    const slice = this.slice;
+    if (this.planeOf !== slice) {
+      this.planeOf = slice;
+      this.plane = undefined;
+      loadSlicePlane(slice).then(
+        (plane) => this.planeOf === slice && (this.plane = plane),
+        () => undefined,
+      );
+    }
+    const key = `${this.runId}:${this.sliceId}`;
+    if (this.shownOf !== key) {
+      // The previous frame stays only while the next of the same run and slice loads.
+      this.shown = undefined;
+      this.shownOf = key;
+    }
+    const frame = this.model.frame(this.runId, this.sliceId);
+    const step = this.model.frameStep(this.runId, this.sliceId);
+    this.loading = frame === undefined || step === undefined;
+    if (frame !== undefined && step !== undefined) this.shown = { frame, step };
   }
+
+  override render() {
+    const { width, height } = this.size();
+    return html`<div
+        class="frame"
+        @pointermove=${(e: PointerEvent) => this.onPointer(e, width, height)}
+        @pointerleave=${() => (this.hover = undefined)}
+      >
+        <canvas class="regions"></canvas>
+        <canvas class="overlay"></canvas>
+        ${this.marks(width, height)} ${this.loading ? html`<span class="loading" title="loading"></span>` : nothing}
+        ${this.shown === undefined || this.loading ? nothing : this.pngLink(this.shown.step)}
+      </div>
+      ${this.hoverCard()}`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const step = this.shown !== undefined && !this.loading ? this.shown.step : undefined;
+    this.setAttribute('aria-label', `run ${this.runName}, slice ${this.slice.name}, step ${step ?? 'loading'}`);
+    this.place();
+    this.drawRegions();
+    this.drawOverlay();
+    this.drawPoint();
+    if (step === undefined) this.removeAttribute('data-step');
+    else this.setAttribute('data-step', String(step));
+  }
+
+  /**
+   * Sizes the frame box (frame pixels × scale) and puts the hover card beside the hovered pixel,
+   * through the CSSOM: the page's CSP refuses style attributes.
+   */
+  private place(): void {
+    const k = this.scale;
+    const { width, height } = this.size();
+    this.box?.style.setProperty('width', `${width * k}px`);
+    this.box?.style.setProperty('height', `${height * k}px`);
+    const card = this.card;
+    const hover = this.hover;
+    if (card === null || hover === undefined) return;
+    const right = hover.x >= width / 2;
+    card.style.setProperty('left', right ? 'auto' : `${(hover.x + 1) * k + 12}px`);
+    card.style.setProperty('right', right ? `${(width - hover.x) * k + 12}px` : 'auto');
+    card.style.setProperty('top', `${hover.y * k}px`);
+  }
+
+  /** The frame's size in pixels: the shown frame's, else the slice plane's, else a square at the slice's resolution. */
+  private size(): { width: number; height: number } {
+    const frame = this.shown?.frame;
+    const grid = this.plane?.geometry;
+    const r = this.slice.resolution;
+    return { width: frame?.width ?? grid?.width ?? r, height: frame?.height ?? grid?.height ?? r };
+  }
+
+  private drawRegions(): void {
+    const canvas = this.regions;
+    const frame = this.shown?.frame;
+    const shading = this.model.view.shading;
+    const d = this.drawn;
+    if (canvas === null || frame === undefined) return;
+    if (d.frame === frame && d.colours === this.colours && d.shading === shading && d.canvas === canvas) return;
+    if (canvas.width !== frame.width || canvas.height !== frame.height) {
+      canvas.width = frame.width;
+      canvas.height = frame.height;
+    }
+    if (this.image?.width !== frame.width || this.image.height !== frame.height)
+      this.image = new ImageData(frame.width, frame.height);
+    paintRegions(this.image.data, frame.labels, frame.confidence, this.colours, shading);
+    canvas.getContext('2d')!.putImageData(this.image, 0, 0);
+    this.drawn = { frame, colours: this.colours, shading, canvas };
+  }
+
+  /** The overlay's mask: null for no overlay, undefined while what it compares with loads (the last one stays). */
+  private overlayMask(): Uint8Array | null | undefined {
+    const overlay = this.model.view.overlay;
+    const shown = this.shown;
+    if (overlay === 'none' || shown === undefined) return null;
+    if (overlay === 'disagree') return this.disagree;
+    const pinned = this.model.view.pinned;
+    const before = this.model.frame(this.runId, this.sliceId, pinned ?? shown.step - 1);
+    if (before === undefined || before.labels.length !== shown.frame.labels.length) return undefined;
+    const c = this.changed;
+    if (c.frame !== shown.frame || c.before !== before)
+      this.changed = { frame: shown.frame, before, mask: changedMask(shown.frame.labels, before.labels) };
+    return this.changed.mask;
+  }
+
+  private drawOverlay(): void {
+    const canvas = this.overlay;
+    const frame = this.shown?.frame;
+    const mask = this.overlayMask();
+    if (canvas === null || frame === undefined || mask === undefined) return;
+    if (this.overlayDrawn.mask === mask && this.overlayDrawn.canvas === canvas) return;
+    this.overlayDrawn = { mask, canvas };
+    const context = canvas.getContext('2d')!;
+    if (mask === null || mask.length !== frame.labels.length) {
+      context.clearRect(0, 0, canvas.width, canvas.height);
+      return;
+    }
+    if (canvas.width !== frame.width || canvas.height !== frame.height) {
+      canvas.width = frame.width;
+      canvas.height = frame.height;
+    }
+    if (this.overlayImage?.width !== frame.width || this.overlayImage.height !== frame.height)
+      this.overlayImage = new ImageData(frame.width, frame.height);
+    paintMask(this.overlayImage.data, mask, FLAGGED, UNFLAGGED);
+    context.putImageData(this.overlayImage, 0, 0);
+  }
+
+  /** Draws the image at the hovered point of the plane into the hover card's canvas. */
+  private drawPoint(): void {
+    const canvas = this.pointCanvas;
+    const plane = this.plane;
+    if (canvas === null || plane === undefined || this.hover === undefined) return;
+    const key = `${this.hover.x},${this.hover.y}`;
+    if (canvas.dataset['key'] === key) return;
+    const at = planePointAt(plane.geometry, this.hover.x, this.hover.y);
+    const image = pointImage(at.point, plane.shape);
+    canvas.width = image.width;
+    canvas.height = image.height;
+    canvas.getContext('2d')!.putImageData(new ImageData(image.rgba, image.width, image.height), 0, 0);
+    canvas.dataset['key'] = key;
+  }
+
+  private onPointer(event: PointerEvent, width: number, height: number): void {
+    const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
+    const x = Math.floor(((event.clientX - box.left) / box.width) * width);
+    const y = Math.floor(((event.clientY - box.top) / box.height) * height);
+    if (x < 0 || y < 0 || x >= width || y >= height) this.hover = undefined;
+    else if (this.hover?.x !== x || this.hover.y !== y) this.hover = { x, y };
+  }
+
+  /** Rings and letters at a, b and c (points on one pixel share a ring) and the hovered pixel's outline, in CSS pixels. */
+  private marks(width: number, height: number) {
+    const k = this.scale;
+    const groups = new Map<string, { x: number; y: number; names: string[] }>();
+    for (const m of this.plane?.markers ?? []) {
+      const key = `${m.x},${m.y}`;
+      const group = groups.get(key) ?? { x: m.x, y: m.y, names: [] };
+      group.names.push(m.name);
+      groups.set(key, group);
+    }
+    const r = Math.max(5, 1.5 * k);
+    return html`<svg class="marks" viewBox="0 0 ${width * k} ${height * k}" aria-hidden="true">
+      ${[...groups.values()].map(({ x, y, names }) => {
+        const cx = (x + 0.5) * k;
+        const cy = (y + 0.5) * k;
+        const right = cx < (width * k) / 2;
+        return svg`<circle class="ring-shadow" cx=${cx} cy=${cy} r=${r}></circle>
+          <circle class="ring" cx=${cx} cy=${cy} r=${r}></circle>
+          <text class="letter" x=${right ? cx + r + 2 : cx - r - 2} y=${cy + 4}
+            text-anchor=${right ? 'start' : 'end'}>${names.join(',')}</text>`;
+      })}
+      ${
+        this.hover === undefined
+          ? nothing
+          : svg`<rect class="probe" x=${this.hover.x * k} y=${this.hover.y * k} width=${k} height=${k}></rect>`
+      }
+    </svg>`;
+  }
+
+  private pngLink(step: number) {
+    const href = `/api/runs/${this.runId}/slices/${this.sliceId}/frames/${step}.png?scale=4`;
+    return html`<a
+      class="png"
+      href=${href}
+      download="run${this.runId}-slice${this.sliceId}-step${step}.png"
+      aria-label="Download PNG of run ${this.runName}, slice ${this.slice.name}, step ${step}"
+      >PNG</a
+    >`;
+  }
+
+  private hoverCard() {
+    const frame = this.shown?.frame;
+    const hover = this.hover;
+    if (frame === undefined || hover === undefined || hover.x >= frame.width || hover.y >= frame.height) return nothing;
+    const p = hover.y * frame.width + hover.x;
+    const label = frame.labels[p]!;
+    const confidence = frame.confidence[p]!;
+    const colour = this.colours[label];
+    const thumbs = this.slice.thumbnails;
+    return html`<div class="hover" data-class=${label} data-confidence=${confidence}>
+      <div>
+        ${
+          colour === undefined
+            ? html`outside the cube`
+            : html`${swatch(cssColour(colour))}class <b>${this.classNames[label] ?? String(label)}</b>, confidence
+                ${((100 * confidence) / 255).toFixed(1)}%`
+        }
+      </div>
+      <div class="images">
+        ${
+          this.plane === undefined
+            ? nothing
+            : html`<figure>
+                <canvas></canvas>
+                <figcaption>here</figcaption>
+              </figure>`
+        }
+        ${(['a', 'b', 'c'] as const).map(
+          (name) =>
+            html`<figure>
+              <img src="${thumbs[name]}?scale=2" alt="point ${name}" />
+              <figcaption>${name}</figcaption>
+            </figure>`,
+        )}
+      </div>
+    </div>`;
+  }
+}
+
+/** A colour swatch: an SVG square, since the page's CSP refuses style attributes. */
+export function swatch(colour: string) {
+  return html`<svg class="swatch" viewBox="0 0 1 1" aria-hidden="true">
+    <rect width="1" height="1" fill=${colour}></rect>
+  </svg>`;
 }
 
 declare global {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { cssColour, paintRegions, shadeFactor, type Rgb } from '../../client/draw/frame-image.js';
-import { CLASS_COLOURS } from '../../slices/palette.js';
+import { cssColour, paintRegions, shadeFactor } from '../../client/draw/frame-image.js';
+import { CLASS_COLOURS, paletteColours, type Rgb } from '../../slices/palette.js';
 
 /** A hand-made 3×2 frame: classes 0, 1, outside H / 2, 9, 0; confidences 255, 0, 128 / 255, 255, 128. */
 const labels = Uint8Array.from([0, 1, 255, 2, 9, 0]);
@@ -31,6 +31,14 @@ describe('paintRegions', () => {
       ...[44, 160, 44, 255],
       ...[250, 220, 90, 255],
       ...[22, 83, 126, 255],
+    ]);
+  });
+
+  test('the colour-blind palette: its colours, the same grey', () => {
+    expect(paint(paletteColours('colour-blind'), false).slice(0, 12)).toEqual([
+      ...[51, 34, 136, 255],
+      ...[240, 228, 66, 255],
+      ...[128, 128, 128, 255],
     ]);
   });
 
