@@ -20,4 +20,5 @@ await build({
   logLevel: 'warning',
 });
 await copyFile('client/page.html', 'dist/client/index.html');
+await copyFile('client/page.css', 'dist/client/page.css');
 stdout.write(`dashboard built into dist/client in ${Math.round(performance.now() - started)} ms\n`);

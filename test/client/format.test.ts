@@ -6,6 +6,7 @@ import {
   formatMetric,
   formatPercent,
   formatProgress,
+  freshRunName,
   runLabel,
 } from '../../client/model/format.js';
 
@@ -70,4 +71,10 @@ test.each([
   [-0.1, '0%'],
 ])('formatProgress(%s) = %s', (value, expected) => {
   expect(formatProgress(value)).toBe(expected);
+});
+
+test('freshRunName takes the first number no run has', () => {
+  expect(freshRunName('baseline', [])).toBe('baseline-1');
+  expect(freshRunName('baseline', ['/srv/runs/baseline-1', 'runs/baseline-3', 'madry-2'])).toBe('baseline-2');
+  expect(freshRunName('madry', ['runs/madry-1', 'runs/madry-2'])).toBe('madry-3');
 });
