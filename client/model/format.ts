@@ -9,7 +9,8 @@ export const MISSING = '—';
 
 /** A run's short name: the last segment of its folder (`/tmp/dev/runs/base` → `base`). */
 export function runLabel(name: string): string {
-  return name.split(/[\\/]/).findLast((part) => part !== '') ?? name;
+  const parts = name.split(/[\\/]/).filter((part) => part !== '');
+  return parts[parts.length - 1] ?? name;
 }
 
 /** A metric such as a loss to three significant digits (0.051196 → `0.0512`), or `—`. */
