@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { classColours, withAlpha } from '../../client/charts/colours.js';
 import { PROFILE_TICKS, profileLines } from '../../client/charts/profile-data.js';
 
 test('2 classes, 2 samples a segment: class 0 runs a 0.9, b 0.2, b 0.2, c 0.3, c 0.3, a 0.9 at x 0, 1, 1, 2, 2, 3', () => {
@@ -36,4 +37,11 @@ test('profiles of the wrong length are refused', () => {
   expect(() => profileLines({ classes: 2, profileSamples: 2, profiles: [0.5] })).toThrow(
     'invalid profiles: 1 values; expected 3 × 2 × 2',
   );
+});
+
+test('class colours are the palette as CSS; a run colour at 25% opacity', () => {
+  expect(classColours('default')[0]).toBe('rgb(31, 119, 180)');
+  expect(classColours('colour-blind')).toHaveLength(10);
+  expect(withAlpha('#e6194b', 0.25)).toBe('rgba(230, 25, 75, 0.25)');
+  expect(withAlpha('rgb(31, 119, 180)', 0.5)).toBe('rgba(31, 119, 180, 0.5)');
 });

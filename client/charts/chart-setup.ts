@@ -1,0 +1,72 @@
+/**
+ * chart.js as the dashboard uses it: only the pieces the line charts draw with are registered (the
+ * bundle leaves out the rest), never animated, and coloured from the page's theme.
+ */
+import { Chart, LinearScale, LineController, LineElement, PointElement, type ChartOptions } from 'chart.js';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale);
+
+export { Chart };
+
+/** The theme colours a chart draws its axes, grid and cursor in (sw-app's CSS custom properties). */
+export interface ChartTheme {
+  fg: string;
+  muted: string;
+  border: string;
+}
+
+const FALLBACK: ChartTheme = { fg: '#1b1b1f', muted: '#6b6b76', border: '#d4d4da' };
+
+/** The theme as `host` sees it now (reads computed style: call it when the theme may have changed, not per frame). */
+export function readTheme(host: Element): ChartTheme {
+  const style = getComputedStyle(host);
+  const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    fg: read('--sw-fg', FALLBACK.fg),
+    muted: read('--sw-muted', FALLBACK.muted),
+    border: read('--sw-border', FALLBACK.border),
+  };
+}
+
+/** A key that changes whenever the theme may have: the chosen theme and the system's preference. */
+export function themeKey(choice: string): string {
+  return `${choice}:${matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'}`;
+}
+
+/** Options every line chart shares: no animation, no points, no built-in events, themed linear axes. */
+export function baseOptions(theme: ChartTheme): ChartOptions<'line'> {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    events: [],
+    elements: { point: { radius: 0, hitRadius: 0, hoverRadius: 0 }, line: { borderWidth: 1.5, tension: 0 } },
+    scales: {
+      x: {
+        type: 'linear',
+        ticks: { color: theme.muted, maxRotation: 0 },
+        grid: { color: theme.border },
+        border: { color: theme.border },
+      },
+      y: {
+        type: 'linear',
+        ticks: { color: theme.muted },
+        grid: { color: theme.border },
+        border: { color: theme.border },
+      },
+    },
+    plugins: {},
+  };
+}
+
+/** Applies a new theme to a chart's axes (the caller updates the chart). */
+export function applyTheme(chart: Chart<'line'>, theme: ChartTheme): void {
+  for (const scale of Object.values(chart.options.scales ?? {})) {
+    if (scale === undefined) continue;
+    if (scale.ticks) scale.ticks.color = theme.muted;
+    if (scale.grid) scale.grid.color = theme.border;
+    if (scale.border) scale.border.color = theme.border;
+  }
+}
