@@ -59,9 +59,20 @@ export function maskShare(mask: Uint8Array, labels: Uint8Array): number {
   return feasible === 0 ? 0 : flagged / feasible;
 }
 
-/** Writes a mask into `out` (RGBA, 4 bytes a pixel): `on` where it is 1, `off` elsewhere. Returns `out`. */
-export function paintMask(out: Uint8ClampedArray, mask: Uint8Array, on: Rgba, off: Rgba): Uint8ClampedArray {
-  checkSameSize([out.length, mask.length * 4]);
-  for (let p = 0; p < mask.length; p++) out.set(mask[p] === 1 ? on : off, p * 4);
+/**
+ * Writes a mask into `out` (RGBA, 4 bytes a pixel): `on` where it is 1, `off` at the other feasible
+ * pixels, transparent outside H (`labels` 255), so the grey outside stays as it is. Returns `out`.
+ */
+export function paintMask(
+  out: Uint8ClampedArray,
+  mask: Uint8Array,
+  labels: Uint8Array,
+  on: Rgba,
+  off: Rgba,
+): Uint8ClampedArray {
+  checkSameSize([out.length, mask.length * 4, labels.length * 4]);
+  const outside: Rgba = [0, 0, 0, 0];
+  for (let p = 0; p < mask.length; p++)
+    out.set(labels[p] === INFEASIBLE_LABEL ? outside : mask[p] === 1 ? on : off, p * 4);
   return out;
 }

@@ -315,7 +315,7 @@ export class SwCell extends ModelElement {
     }
     if (this.overlayImage?.width !== frame.width || this.overlayImage.height !== frame.height)
       this.overlayImage = new ImageData(frame.width, frame.height);
-    paintMask(this.overlayImage.data, mask, FLAGGED, UNFLAGGED);
+    paintMask(this.overlayImage.data, mask, frame.labels, FLAGGED, UNFLAGGED);
     context.putImageData(this.overlayImage, 0, 0);
   }
 
@@ -372,7 +372,9 @@ export class SwCell extends ModelElement {
   }
 
   private pngLink(step: number) {
-    const href = `/api/runs/${this.runId}/slices/${this.sliceId}/frames/${step}.png?scale=4`;
+    const palette = this.model.view.palette;
+    const query = palette === 'default' ? '' : `&palette=${palette}`;
+    const href = `/api/runs/${this.runId}/slices/${this.sliceId}/frames/${step}.png?scale=4${query}`;
     return html`<a
       class="png"
       href=${href}

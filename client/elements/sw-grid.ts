@@ -270,8 +270,8 @@ export class SwGrid extends ModelElement {
                     runs.length < 2
                       ? 'compare two runs to see where they disagree'
                       : disagreement === undefined
-                        ? 'disagree: …'
-                        : `disagree: ${(100 * disagreement.share).toFixed(1)}% of pixels`
+                        ? 'runs disagree on …'
+                        : `runs disagree on ${(100 * disagreement.share).toFixed(1)}% of the slice`
                   }
                 </div>`
           }

@@ -31,7 +31,18 @@ test('frames of different sizes throw', () => {
   );
 });
 
-test('paintMask: `on` where flagged, `off` elsewhere', () => {
-  const out = paintMask(new Uint8ClampedArray(12), Uint8Array.from([1, 0, 1]), [255, 255, 255, 200], [0, 0, 0, 60]);
-  expect(Array.from(out)).toEqual([255, 255, 255, 200, 0, 0, 0, 60, 255, 255, 255, 200]);
+test('paintMask: `on` where flagged, `off` at the other feasible pixels, transparent outside H', () => {
+  const out = paintMask(
+    new Uint8ClampedArray(16),
+    Uint8Array.from([1, 0, 1, 0]),
+    Uint8Array.from([3, 4, 5, 255]),
+    [255, 255, 255, 200],
+    [0, 0, 0, 60],
+  );
+  expect(Array.from(out)).toEqual([
+    ...[255, 255, 255, 200],
+    ...[0, 0, 0, 60],
+    ...[255, 255, 255, 200],
+    ...[0, 0, 0, 0],
+  ]);
 });
