@@ -9,6 +9,7 @@ import type {
   RunDetail,
   RunSummary,
   ScalarSeries,
+  SliceMetricSeries,
   SlicePointsDto,
   SliceSetDto,
 } from '../../server/protocol.js';
@@ -58,6 +59,9 @@ export const api = {
   },
   /** A slice's points a, b, c as stored (immutable: fetch once). */
   slicePoints: (slice: SliceId) => json<SlicePointsDto>(`/api/slices/${slice}/points`),
+  /** A run's slice metrics (area, components, boundary, flipped) of the recorded steps in [from, to]. */
+  sliceMetrics: (id: RunId, slice: SliceId, from: number, to: number) =>
+    json<SliceMetricSeries>(`/api/runs/${id}/slices/${slice}/metrics?from=${from}&to=${to}`),
   jobs: () => json<JobRecord[]>('/api/jobs'),
   startJob: (job: JobRequest) =>
     json<JobRecord>('/api/jobs', {
