@@ -3,9 +3,18 @@ import { availableParallelism } from 'node:os';
 import { BackendUnavailableError, InvalidArgumentError } from '../core/errors.js';
 import { registerWasmKernels } from './kernels/register.js';
 import { MAX_WASM_THREADS, startWasmBackend } from './wasm-threads.js';
-import { BACKEND_KINDS, toBackendKind, type BackendInfo, type BackendKind } from './backend-info.js';
+import { startWebgpu } from './webgpu.js';
+import {
+  BACKEND_KINDS,
+  toBackendKind,
+  type BackendInfo,
+  type BackendKind,
+  type GpuAdapterInfo,
+} from './backend-info.js';
 
-type Attempt = { ok: true; detail: string; threads?: number } | { ok: false; installed: boolean; reason: string };
+type Attempt =
+  | { ok: true; detail: string; threads?: number; adapter?: GpuAdapterInfo }
+  | { ok: false; installed: boolean; reason: string; fix?: string };
 
 function isModuleNotFound(error: unknown, pkg: string): boolean {
   const e = error as { code?: string; message?: string };
@@ -37,6 +46,22 @@ async function tryTensorflow(): Promise<Attempt> {
   return { ok: false, installed, reason: failures.join('; ') };
 }
 
+/**
+ * webgpu on Dawn's adapter. A machine without a GPU adapter is not a broken install: auto moves on
+ * without a warning; only an adapter whose backend then fails to start warns.
+ */
+async function tryWebgpu(): Promise<Attempt> {
+  const start = await startWebgpu();
+  if (start.ok) {
+    const { vendor, device, driver, software } = start.adapter;
+    const detail = `@tensorflow/tfjs-backend-webgpu on Dawn, adapter ${device} (${vendor}; ${driver})${software ? ', software' : ''}`;
+    return { ok: true, detail, adapter: start.adapter };
+  }
+  const { dawn } = start.facts;
+  const hardware = dawn.kind === 'adapter' && !dawn.adapter.software;
+  return { ok: false, installed: hardware, reason: start.reason, fix: start.fix };
+}
+
 async function tryWasm(threads: number): Promise<Attempt> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
@@ -62,13 +87,14 @@ async function tryCpu(): Promise<Attempt> {
 
 const attempts: Record<BackendKind, (threads: number) => Promise<Attempt>> = {
   tensorflow: tryTensorflow,
+  webgpu: tryWebgpu,
   wasm: tryWasm,
   cpu: tryCpu,
 };
 
 /**
  * Chooses and starts the compute backend: `forced` (from a flag or SLICEWATCH_BACKEND) or the
- * first of tensorflow → wasm → cpu that loads. A forced backend that cannot load throws
+ * first of tensorflow → webgpu (a hardware adapter) → wasm → cpu that loads. A forced backend that cannot load throws
  * BackendUnavailableError; a faster one that is installed but broken adds a warning and falls back.
  * `threads` is the wasm backend's thread count (the others choose their own).
  */
@@ -81,11 +107,21 @@ export async function initBackend(forced?: BackendKind, threads: number = wasmTh
     const attempt = await attempts[kind](threads);
     if (attempt.ok) {
       await tf.ready();
-      return { kind, detail: attempt.detail, warnings, ...(attempt.threads ? { threads: attempt.threads } : {}) };
+      return {
+        kind,
+        detail: attempt.detail,
+        warnings,
+        ...(attempt.threads ? { threads: attempt.threads } : {}),
+        ...(attempt.adapter ? { adapter: attempt.adapter } : {}),
+      };
     }
     if (forced) {
       const hint =
-        kind === 'tensorflow' ? ' (install it with: npm install @tensorflow/tfjs-node, or -gpu with CUDA)' : '';
+        kind === 'tensorflow'
+          ? ' (install it with: npm install @tensorflow/tfjs-node, or -gpu with CUDA)'
+          : attempt.fix
+            ? `; ${attempt.fix}`
+            : '';
       throw new BackendUnavailableError(`backend ${kind} is not available: ${attempt.reason}${hint}`);
     }
     if (attempt.installed) warnings.push(`backend ${kind} skipped: ${attempt.reason}`);

@@ -46,6 +46,11 @@ export class SgdMomentum {
     return (this.velocities ?? []).map((v) => v.dataSync() as Float32Array);
   }
 
+  /** getState without a synchronous read, which the webgpu backend cannot do in Node. */
+  async readState(): Promise<Float32Array[]> {
+    return Promise.all((this.velocities ?? []).map(async (v) => (await v.data()) as Float32Array));
+  }
+
   /** Restores state saved by getState for weights of these shapes. */
   setState(state: Float32Array[], shapes: number[][]): void {
     this.dispose();

@@ -140,7 +140,7 @@ export async function runTraining(
 
   const checkpoint = async () => {
     await options.beforeCheckpoint?.(loop.step);
-    const path = await saveCheckpoint(checkpoints, loop.model, loop.optimizer.getState(), loop.step);
+    const path = await saveCheckpoint(checkpoints, loop.model, await loop.optimizer.readState(), loop.step);
     onEvent({ kind: 'checkpoint', step: loop.step, path });
   };
   const evaluate = async (limit: number, final: boolean) => {

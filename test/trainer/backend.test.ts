@@ -25,8 +25,9 @@ test('a forced backend that is not installed says how to install it', async () =
 test('SLICEWATCH_BACKEND is read and checked', () => {
   expect(backendFromEnv({ SLICEWATCH_BACKEND: 'wasm' })).toBe('wasm');
   expect(backendFromEnv({})).toBeUndefined();
-  expect(() => backendFromEnv({ SLICEWATCH_BACKEND: 'webgpu' })).toThrow(
-    'invalid backend: webgpu; expected one of tensorflow, wasm, cpu',
+  expect(backendFromEnv({ SLICEWATCH_BACKEND: 'webgpu' })).toBe('webgpu');
+  expect(() => backendFromEnv({ SLICEWATCH_BACKEND: 'metal' })).toThrow(
+    'invalid backend: metal; expected one of tensorflow, webgpu, wasm, cpu',
   );
 });
 
