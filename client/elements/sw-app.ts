@@ -143,12 +143,21 @@ export class SwApp extends LitElement {
   @state() private dismissed: string | null = null;
   @query('sw-run-list') private runList!: SwRunList;
   private readonly redraw = () => this.requestUpdate();
+  /** What of the view this element draws (a moving cursor alone does not redraw the page). */
+  private drawn = '';
+  private readonly viewChanged = () => {
+    const { theme, palette, runs } = this.model.view;
+    const key = `${theme} ${palette} ${runs.join(',')}`;
+    if (key === this.drawn) return;
+    this.drawn = key;
+    this.requestUpdate();
+  };
   private readonly onKey = (event: KeyboardEvent) => this.key(event);
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.model.addEventListener('data', this.redraw);
-    this.model.addEventListener('view', this.redraw);
+    this.model.addEventListener('view', this.viewChanged);
     window.addEventListener('keydown', this.onKey);
     void this.model.start();
   }
@@ -156,7 +165,7 @@ export class SwApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.model.removeEventListener('data', this.redraw);
-    this.model.removeEventListener('view', this.redraw);
+    this.model.removeEventListener('view', this.viewChanged);
     window.removeEventListener('keydown', this.onKey);
   }
 

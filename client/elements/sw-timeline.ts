@@ -76,10 +76,10 @@ export class SwTimeline extends ModelElement {
         white-space: nowrap;
       }
       input[type='number'] {
-        width: 64px;
+        width: 56px;
       }
       input.smoothing {
-        width: 90px;
+        width: 72px;
       }
       output {
         font-variant-numeric: tabular-nums;
@@ -147,7 +147,7 @@ export class SwTimeline extends ModelElement {
         </span>
         <span class="spacer"></span>
         <label
-          >Speed
+          >fps
           <input
             type="number"
             min="1"
@@ -155,8 +155,8 @@ export class SwTimeline extends ModelElement {
             .value=${String(view.fps)}
             @change=${this.changeFps}
             aria-label="Speed in steps per second"
-          /><span class="muted">steps/s</span></label
-        >
+            title="Playback speed: steps per second"
+        /></label>
         <label
           >x axis
           <select @change=${(e: Event) => m.setView({ axis: (e.target as HTMLSelectElement).value as TimeAxis })}>
