@@ -80,6 +80,11 @@ export class TimeChart {
     this.detach = attachPointer(this.chart, () => this.cursor, this.hooks);
   }
 
+  /** The chart's canvas (a re-rendered element makes a new one, and needs a new chart). */
+  get canvas(): HTMLCanvasElement {
+    return this.chart.canvas;
+  }
+
   /** Changes what is shown and redraws the chart once. */
   update(patch: Partial<TimeChartData>): void {
     this.data = { ...this.data, ...patch };
