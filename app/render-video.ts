@@ -28,6 +28,10 @@ export interface VideoRequest {
   scale: number;
   /** The class colours (default `default`). */
   palette?: PaletteName;
+  /** The first step shown (inclusive; default the first recorded). */
+  from?: number;
+  /** The last step shown (inclusive; default the newest recorded). */
+  to?: number;
   /** The MP4 file to write (replaced atomically when complete). */
   out: string;
 }
@@ -71,6 +75,12 @@ function frameCursor(
   };
 }
 
+/** Throws InvalidArgumentError for a step range whose `from` is after its `to`. */
+export function checkStepRange(range: { from?: number | undefined; to?: number | undefined }): void {
+  if (range.from !== undefined && range.to !== undefined && range.from > range.to)
+    throw new InvalidArgumentError(`reversed step range: from ${range.from} is after to ${range.to}`);
+}
+
 /** The runs a request names, checked: recorded, on one slice set. */
 function chosenRuns(store: StoreReader, names: string[]): RunRecord[] {
   const runs = names.map((name) => {
@@ -102,17 +112,31 @@ function chosenSlices(store: StoreReader, runs: RunRecord[], request: VideoReque
 /**
  * Renders recorded runs on recorded slices as an MP4: one panel per run and slice, side by side and
  * synchronised by step, with the run's name, step, loss and test accuracy over each panel, a, b and c
- * marked and shown as images beside it, and the class legend. Frames are decoded as the video
- * advances, so memory does not grow with the run's length.
+ * marked and shown as images beside it, and the class legend in the request's palette; the recorded
+ * steps from `from` to `to` when given. Frames are decoded as the video advances, so memory does not
+ * grow with the run's length.
  */
 export async function renderVideo(
   store: StoreReader,
   request: VideoRequest,
   callbacks: RenderCallbacks = {},
 ): Promise<VideoResult> {
+  checkStepRange(request);
   const ffmpeg = findFfmpeg();
   const runs = chosenRuns(store, request.runs);
   const slices = chosenSlices(store, runs, request);
+  const range = { from: request.from, to: request.to };
+  const steps = videoSteps(
+    runs.flatMap((run) => slices.flatMap((slice) => store.frameSteps(run.id, slice.id, range))),
+    request.time,
+    request.frames,
+  );
+  if (steps.length === 0)
+    throw new StoreError(
+      request.from === undefined && request.to === undefined
+        ? 'the chosen runs have no recorded frames'
+        : `the chosen runs have no recorded frames from step ${request.from ?? 0} to ${request.to ?? 'the end'}`,
+    );
   const dataset = loadDataset(runs[0]!.config.dataset);
   const columns = runs.flatMap((run) =>
     slices.map((slice) => {
@@ -124,20 +148,19 @@ export async function renderVideo(
         slice,
         markers: POINT_NAMES.map((name) => ({ name, ...slicePointPixel(geometry, name, slice.vectors[name]) })),
         thumbnails: POINT_NAMES.map((name) => ({ name, image: slice.vectors[name], shape: dataset.imageShape })),
-        frameSteps: store.frameSteps(run.id, slice.id),
-        frameAt: frameCursor(store.frames(run.id, slice.id)),
+        // From the newest frame at or before `from`, shown until this run's next frame in the range.
+        frameAt: frameCursor(
+          store.frames(run.id, slice.id, {
+            from: request.from && store.frameSteps(run.id, slice.id, { to: request.from }).at(-1),
+            to: request.to,
+          }),
+        ),
         loss: new Map(store.scalars(run.id, 'loss').map((s) => [s.step, s.value])),
         epoch: new Map(store.scalars(run.id, 'epoch').map((s) => [s.step, s.value])),
         accuracy: store.scalars(run.id, 'testAccuracy'),
       };
     }),
   );
-  const steps = videoSteps(
-    columns.flatMap((c) => c.frameSteps),
-    request.time,
-    request.frames,
-  );
-  if (steps.length === 0) throw new StoreError('the chosen runs have no recorded frames');
   const palette = request.palette ?? 'default';
   const legend = renderLegend(dataset.classNames, 2, palette);
   const frameAtStep = (step: number) =>

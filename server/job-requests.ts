@@ -3,6 +3,7 @@ import { assertInRange } from '../core/assert.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { PALETTE_NAMES } from '../slices/palette.js';
 import type { PointSpec } from '../slices/points.js';
+import { checkStepRange } from '../app/render-video.js';
 import { JOB_KINDS, TRAIN_PRESETS, type JobRequest, type TrainPreset } from './job-types.js';
 import { DATASET, MODE_NAMES, POINT, RESOLUTION, SCALE } from './commands/common-options.js';
 
@@ -98,6 +99,9 @@ export function checkJobRequest(request: JobRequest): void {
       assertInRange('fps', r.fps, 1, 120);
       checkInteger('scale', r.scale, SCALE.min, SCALE.max);
       if (r.palette !== undefined) checkOneOf('palette', r.palette, PALETTE_NAMES);
+      if (r.from !== undefined) checkInteger('from', r.from, 0, Number.MAX_SAFE_INTEGER);
+      if (r.to !== undefined) checkInteger('to', r.to, 0, Number.MAX_SAFE_INTEGER);
+      checkStepRange(r);
       return;
     }
     case 'rerender': {

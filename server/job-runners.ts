@@ -65,6 +65,8 @@ function videoKey(request: Extract<JobRequest, { kind: 'video' }>, steps: number
     request.fps,
     request.scale,
     request.palette ?? 'default',
+    request.from ?? null,
+    request.to ?? null,
     steps,
   ]);
   return `${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}.mp4`;

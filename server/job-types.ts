@@ -31,6 +31,10 @@ export type JobRequest =
       scale: number;
       /** The class colours (default `default`). */
       palette?: PaletteName;
+      /** The first step shown (inclusive; default the first recorded). */
+      from?: number;
+      /** The last step shown (inclusive; default the newest recorded). */
+      to?: number;
     }
   | {
       kind: 'rerender';

@@ -108,8 +108,13 @@ export const jobRequestSchema: z.ZodType<JobRequest> = z.discriminatedUnion('kin
       fps: z.number().int().min(1).max(240),
       scale: z.number().int().min(1).max(32),
       palette: paletteSchema.optional(),
+      from: stepNumber.optional(),
+      to: stepNumber.optional(),
     })
-    .strict(),
+    .strict()
+    .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, {
+      message: 'reversed step range: from must not exceed to',
+    }),
   z
     .object({
       kind: z.literal('rerender'),

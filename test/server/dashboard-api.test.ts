@@ -158,6 +158,21 @@ describe('the routes the dashboard needs, on a real server', () => {
   });
 
   test.each([
+    [{ from: 4, to: 2 }, 'invalid job request: reversed step range: from must not exceed to'],
+    [{ palette: 'pink' }, 'invalid job request: palette: Invalid option: expected one of "default"|"colour-blind"'],
+    [{ from: -1 }, 'invalid job request: from: Too small: expected number to be >=0'],
+  ])('a video job request with %j → 400 %s', async (fields, message) => {
+    const video = { kind: 'video', runs: ['r'], slices: 'all', time: 'every', frames: 9, fps: 9, scale: 1 };
+    const res = await fetch(`${url}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...video, ...fields }),
+    });
+    expect(res.status).toBe(400);
+    expect((await json<ErrorReply>(res)).error).toEqual({ code: 'BAD_REQUEST', message });
+  });
+
+  test.each([
     ['a frame PNG in an unknown palette', '/api/runs/1/slices/1/frames/3.png?palette=pink', 400, 'BAD_REQUEST'],
     ['points of an unknown slice', '/api/slices/999/points', 404, 'NOT_FOUND'],
     ['points of slice id ..', '/api/slices/..%2F1/points', 400, 'BAD_REQUEST'],
