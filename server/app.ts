@@ -10,7 +10,7 @@ import { framesRouter } from './routes/frames.js';
 import { dashboardRouter } from './routes/dashboard.js';
 import { jobsRouter } from './routes/jobs.js';
 import { runsRouter } from './routes/runs.js';
-import { scalarsRouter } from './routes/scalars.js';
+import { scalarsRouter, scalarTableRouter } from './routes/scalars.js';
 import { sliceMetricsRouter } from './routes/slice-metrics.js';
 import { slicesRouter } from './routes/slices.js';
 import { videosRouter } from './routes/videos.js';
@@ -54,6 +54,7 @@ export function createApp(components: AppComponents): App {
   app.use(express.json({ limit: MAX_BODY_BYTES }));
   app.use('/', dashboardRouter());
   app.use('/api/runs', runsRouter(store));
+  app.use('/api/runs/:runId/scalars.csv', scalarTableRouter(store));
   app.use('/api/runs/:runId/scalars', scalarsRouter(store));
   app.use('/api/runs/:runId/slices/:sliceId/frames', framesRouter(store));
   app.use('/api/runs/:runId/slices/:sliceId/metrics', sliceMetricsRouter(store));

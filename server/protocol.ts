@@ -70,6 +70,8 @@ export const scalarQuerySchema = checkRange(
   MAX_SCALAR_SPAN,
 );
 const stepRange = z.object({ from: stepText.optional(), to: stepText.optional() }).strict();
+/** `/api/runs/:runId/scalars.csv` takes no query. */
+export const scalarTableQuerySchema = z.object({}).strict();
 /** `?from=&to=` of a slice's frames. */
 export const frameQuerySchema = checkRange(stepRange, MAX_FRAME_SPAN);
 /** `?from=&to=` of a slice's metrics over time. */

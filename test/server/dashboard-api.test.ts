@@ -39,6 +39,8 @@ function buildStore() {
     ]);
     previous = frame;
   }
+  writer.putScalars(runId, 3, { testAccuracy: 0.75 });
+  writer.putScalars(runId, 8, { testAccuracy: 0.5 });
   const lettersId = writer.createSliceSet('letters', 'idx:/data/letters', [slice]);
   const lettersRun = writer.createRun(newRun('letters-run', lettersId, 1));
   const eightClasses = {
@@ -131,6 +133,16 @@ describe('the routes the dashboard needs, on a real server', () => {
       fetch(`${url}/api/runs/${fixture.runId}/slices/${fixture.sliceId}/metrics?to=1`),
     );
     expect(first.flipped).toEqual([0]);
+  });
+
+  test('all of a run’s scalars as one wide CSV: a row per step, empty where a series has no value', async () => {
+    const res = await fetch(`${url}/api/runs/${fixture.runId}/scalars.csv`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(res.headers.get('content-disposition')).toContain(`run-${fixture.runId}-scalars.csv`);
+    expect(await res.text()).toBe(
+      'step,loss,testAccuracy\n1,1,\n2,0.5,\n3,0.3333333333333333,0.75\n4,0.25,\n5,0.2,\n6,0.16666666666666666,\n8,,0.5\n',
+    );
+    expect((await fetch(`${url}/api/runs/${fixture.runId}/scalars.csv?from=2`)).status).toBe(400);
   });
 
   /** The RGB of pixel (x, y) of a PNG as encodePng writes it: 8-bit RGB, every row with filter 0. */
