@@ -77,3 +77,5 @@ export const videoUrl = (jobId: string) => `/api/videos/${encodeURIComponent(job
 /** The download link of a scalar series as CSV. */
 export const scalarCsvUrl = (id: RunId, name: string) =>
   `/api/runs/${id}/scalars/${encodeURIComponent(name)}?format=csv`;
+/** The download link of all of a run's scalar series as one wide CSV (`step,<name>,…`). */
+export const scalarTableUrl = (id: RunId) => `/api/runs/${id}/scalars.csv`;
