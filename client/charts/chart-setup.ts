@@ -28,9 +28,23 @@ export function readTheme(host: Element): ChartTheme {
   };
 }
 
-/** A key that changes whenever the theme may have: the chosen theme and the system's preference. */
-export function themeKey(choice: string): string {
-  return `${choice}:${matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'}`;
+const darkScheme = () => matchMedia('(prefers-color-scheme: dark)');
+
+/** The theme in effect: sw-app's choice (`data-theme` on <html>) and the system's preference; a new key means new colours. */
+export function themeKey(): string {
+  return `${document.documentElement.dataset['theme'] ?? 'system'}:${darkScheme().matches ? 'dark' : 'light'}`;
+}
+
+/** Calls `onChange` whenever the theme may have changed (sw-app's choice or the system's); returns the stop function. */
+export function watchTheme(onChange: () => void): () => void {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  const scheme = darkScheme();
+  scheme.addEventListener('change', onChange);
+  return () => {
+    observer.disconnect();
+    scheme.removeEventListener('change', onChange);
+  };
 }
 
 /** Options every line chart shares: no animation, no points, no built-in events, themed linear axes. */

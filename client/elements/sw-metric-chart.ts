@@ -1,7 +1,7 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { readTheme, themeKey } from '../charts/chart-setup.js';
+import { readTheme, themeKey, watchTheme } from '../charts/chart-setup.js';
 import { chartStyles, markerLegend, swatch } from '../charts/chart-styles.js';
 import { classColours } from '../charts/colours.js';
 import type { Marker } from '../charts/markers.js';
@@ -72,8 +72,16 @@ export class SwMetricChart extends ModelElement {
   private drawnData = '';
   private drawnTheme = '';
 
+  private unwatchTheme: (() => void) | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unwatchTheme = watchTheme(() => this.requestUpdate());
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.unwatchTheme?.();
     for (const chart of this.charts.values()) chart.destroy();
     this.charts.clear();
     this.drawnData = this.drawnTheme = '';
@@ -141,7 +149,7 @@ export class SwMetricChart extends ModelElement {
       // The panels' canvases are rendered from what was just computed; their charts follow below.
       this.requestUpdate();
     }
-    const theme = themeKey(m.view.theme);
+    const theme = themeKey();
     const themeChanged = theme !== this.drawnTheme;
     this.drawnTheme = theme;
     this.syncCharts(dataChanged, themeChanged);

@@ -3,7 +3,7 @@ import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { RunId } from '../../core/ids.js';
-import { applyTheme, baseOptions, Chart, readTheme, themeKey } from '../charts/chart-setup.js';
+import { applyTheme, baseOptions, Chart, readTheme, themeKey, watchTheme } from '../charts/chart-setup.js';
 import { chartStyles, swatch } from '../charts/chart-styles.js';
 import { classColours } from '../charts/colours.js';
 import { PROFILE_TICKS, profileLines } from '../charts/profile-data.js';
@@ -38,8 +38,16 @@ export class SwProfileChart extends ModelElement {
   /** What each run's chart last drew: slice, step and palette. */
   private readonly drawn = new Map<RunId, string>();
 
+  private unwatchTheme: (() => void) | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unwatchTheme = watchTheme(() => this.requestUpdate());
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.unwatchTheme?.();
     for (const chart of this.charts.values()) chart.destroy();
     this.charts.clear();
     this.drawn.clear();
@@ -83,7 +91,7 @@ export class SwProfileChart extends ModelElement {
     const m = this.model;
     const slice = m?.focusedSlice;
     if (slice === undefined) return;
-    const theme = themeKey(m.view.theme);
+    const theme = themeKey();
     const themeChanged = theme !== this.drawnTheme;
     this.drawnTheme = theme;
     const colours = classColours(m.view.palette);

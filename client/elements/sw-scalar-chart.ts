@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { readTheme, themeKey } from '../charts/chart-setup.js';
+import { readTheme, themeKey, watchTheme } from '../charts/chart-setup.js';
 import { chartStyles, markerLegend, swatch } from '../charts/chart-styles.js';
 import { lowerBound } from '../charts/downsample.js';
 import type { Marker } from '../charts/markers.js';
@@ -38,8 +38,16 @@ export class SwScalarChart extends ModelElement {
   /** Per shown line: its smoothed values (for the legend's reading at the cursor). */
   private smoothed = new Map<string, { steps: readonly number[]; values: number[] }>();
 
+  private unwatchTheme: (() => void) | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unwatchTheme = watchTheme(() => this.requestUpdate());
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.unwatchTheme?.();
     this.chart?.destroy();
     this.chart = undefined;
     this.drawnData = this.drawnTheme = '';
@@ -74,7 +82,7 @@ export class SwScalarChart extends ModelElement {
     const m = this.model;
     if (m === undefined) return;
     const canvases = this.renderRoot.querySelectorAll('canvas');
-    const theme = themeKey(m.view.theme);
+    const theme = themeKey();
     this.chart ??= new TimeChart(canvases[0]!, canvases[1]!, readTheme(this), {
       seek: (step) => m.seek(step),
       drawn: (step) => this.setAttribute('data-cursor-step', String(step)),
