@@ -69,9 +69,9 @@ export class SwApp extends LitElement {
         align-items: center;
         gap: 8px;
         padding: 6px 16px;
-        background: #fbe3e4;
-        color: #7d1a1f;
-        border-bottom: 1px solid #e5a0a4;
+        background: var(--sw-error-bg, #fbe3e4);
+        color: var(--sw-error-fg, #7d1a1f);
+        border-bottom: 1px solid currentColor;
       }
       .error span {
         flex: 1;
@@ -230,8 +230,9 @@ export class SwApp extends LitElement {
     if (m.runs.length === 0)
       return html`<div class="state">
         <h2>No runs yet</h2>
-        <p>Record a training run into this server's store, and it appears here live:</p>
+        <p>Record a training run, and it appears here live as it trains:</p>
         <p><code>${FIRST_RUN_COMMAND}</code></p>
+        <p class="muted">(add <code>--store FILE</code> if this server serves another store than runs/slicewatch.db)</p>
         ${
           m.jobsEnabled
             ? html`<p>or let the server train one:</p>

@@ -1,7 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { JobRecord } from '../../server/job-types.js';
-import { scalarCsvUrl, videoUrl } from '../model/api.js';
+import { scalarCsvUrl, scalarTableUrl, videoUrl } from '../model/api.js';
 import { formatProgress, runLabel } from '../model/format.js';
 import { DEFAULT_VIDEO_FORM, videoRequest, type VideoForm } from '../model/video-request.js';
 import { controlStyles } from './control-styles.js';
@@ -158,9 +158,16 @@ export class SwDownloads extends ModelElement {
       <ul>
         ${runs.map((run) => {
           const names = m.details.get(run.id)?.scalarNames ?? [];
+          const label = runLabel(run.name);
           return html`<li>
-            ${runLabel(run.name)}:
-            ${names.map((name) => html`<a href=${scalarCsvUrl(run.id, name)} download>${name}</a> `)}
+            <a href=${scalarTableUrl(run.id)} download>${label}: every series</a>
+            <span class="muted"
+              >(or one:
+              ${names.map(
+                (name) =>
+                  html`<a href=${scalarCsvUrl(run.id, name)} download aria-label="${label} ${name} CSV">${name}</a> `,
+              )})</span
+            >
           </li>`;
         })}
       </ul>`;
