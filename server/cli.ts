@@ -4,6 +4,8 @@ import { formatOptions } from './options.js';
 import { attackCommand } from './commands/attack.js';
 import { churchWindowCommand } from './commands/church-window.js';
 import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
+import { DOCTOR_OPTIONS } from './commands/doctor-options.js';
 import { evalCommand } from './commands/eval.js';
 import { rerenderCommand } from './commands/rerender.js';
 import { serveCommand } from './commands/serve.js';
@@ -58,6 +60,11 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
     summary: 'serve a run store over HTTP with live push (REST under /api, socket.io); prints the URL to open',
     options: formatOptions(COMMAND_OPTIONS.serve),
   },
+  doctor: {
+    run: doctorCommand,
+    summary: 'which compute backends work here (GPU through WebGPU/Vulkan, wasm, …), why not, and the fix for each',
+    options: formatOptions(DOCTOR_OPTIONS),
+  },
 };
 
 const USAGE = `slicewatch: watch a classifier's decision regions change while it learns
@@ -75,7 +82,8 @@ ${Object.entries(COMMANDS)
   .join('\n\n')}
 
 environment:
-  SLICEWATCH_BACKEND   force a compute backend (tensorflow, wasm, cpu), like --backend
+  SLICEWATCH_BACKEND   force a compute backend (tensorflow, webgpu, wasm, cpu), like --backend
+  SLICEWATCH_WEBGPU_SOFTWARE  1: let webgpu run on a software adapter (lavapipe; slow, for tests)
   SLICEWATCH_THREADS   wasm backend threads, 1 to 8 (default: one per core)
   SLICEWATCH_DEBUG     print stack traces of internal errors
 `;

@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { BackendUnavailableError, InvalidArgumentError } from '../core/errors.js';
 import { registerWasmKernels } from './kernels/register.js';
 import { MAX_WASM_THREADS, startWasmBackend } from './wasm-threads.js';
-import { startWebgpu } from './webgpu.js';
+import { startWebgpu, webgpuSoftwareAllowed } from './webgpu.js';
+import { gpuDeviceNodes } from './webgpu-vulkan.js';
 import {
   BACKEND_KINDS,
   toBackendKind,
@@ -16,12 +17,14 @@ type Attempt =
   | { ok: true; detail: string; threads?: number; adapter?: GpuAdapterInfo }
   | { ok: false; installed: boolean; reason: string; fix?: string };
 
-function isModuleNotFound(error: unknown, pkg: string): boolean {
+/** Whether `error` is Node's "cannot find package `pkg`" (absent, as opposed to failing to load). */
+export function isModuleNotFound(error: unknown, pkg: string): boolean {
   const e = error as { code?: string; message?: string };
   return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && (e.message ?? '').includes(`'${pkg}'`);
 }
 
-function firstLine(error: unknown): string {
+/** An error's first line, for one-line reports. */
+export function firstLine(error: unknown): string {
   return String((error as Error).message ?? error).split('\n')[0] ?? '';
 }
 
@@ -48,9 +51,13 @@ async function tryTensorflow(): Promise<Attempt> {
 
 /**
  * webgpu on Dawn's adapter. A machine without a GPU adapter is not a broken install: auto moves on
- * without a warning; only an adapter whose backend then fails to start warns.
+ * without a warning; only a hardware adapter whose backend then fails to start warns. On Linux,
+ * auto does not even load Dawn where no GPU device node exists (Dawn would only find a software
+ * adapter, and prints warnings on stderr while looking).
  */
-async function tryWebgpu(): Promise<Attempt> {
+async function tryWebgpu(_threads: number, forced: boolean): Promise<Attempt> {
+  if (!forced && !webgpuSoftwareAllowed() && process.platform === 'linux' && gpuDeviceNodes().length === 0)
+    return { ok: false, installed: false, reason: 'no GPU device node (/dev/nvidia*, /dev/dri/renderD*, /dev/dxg)' };
   const start = await startWebgpu();
   if (start.ok) {
     const { vendor, device, driver, software } = start.adapter;
@@ -85,7 +92,7 @@ async function tryCpu(): Promise<Attempt> {
   return { ok: true, detail: '@tensorflow/tfjs-backend-cpu (plain JavaScript, slow)' };
 }
 
-const attempts: Record<BackendKind, (threads: number) => Promise<Attempt>> = {
+const attempts: Record<BackendKind, (threads: number, forced: boolean) => Promise<Attempt>> = {
   tensorflow: tryTensorflow,
   webgpu: tryWebgpu,
   wasm: tryWasm,
@@ -104,7 +111,7 @@ export async function initBackend(forced?: BackendKind, threads: number = wasmTh
   const order: readonly BackendKind[] = forced ? [forced] : BACKEND_KINDS;
   const warnings: string[] = [];
   for (const kind of order) {
-    const attempt = await attempts[kind](threads);
+    const attempt = await attempts[kind](threads, forced !== undefined);
     if (attempt.ok) {
       await tf.ready();
       return {

@@ -32,7 +32,7 @@ const SOFTWARE_VULKAN_FIX =
   "Dawn needs Mesa 25's lavapipe (Debian 12: apt-get install -t bookworm-backports mesa-vulkan-drivers); Mesa 22 lacks shaderUniform*ArrayDynamicIndexing";
 
 /** The fix when an NVIDIA GPU is here but the loader reads no NVIDIA manifest; undefined otherwise. */
-function nvidiaManifestFix(vulkan: VulkanFacts): string | undefined {
+export function nvidiaManifestFix(vulkan: VulkanFacts): string | undefined {
   if (vulkan.manifests.some((m) => m.nvidia)) return undefined;
   const found = vulkan.unusedNvidiaManifests[0];
   if (found !== undefined) return `set VK_DRIVER_FILES=${found} (the NVIDIA driver's Vulkan manifest)`;

@@ -26,6 +26,23 @@ export interface VulkanFacts {
   nvidiaDevice: boolean;
 }
 
+/**
+ * The device nodes a hardware Vulkan driver opens: NVIDIA's /dev/nvidiaN, the DRM render nodes of
+ * Mesa's drivers (/dev/dri/renderD*), WSL's /dev/dxg. None: no hardware adapter is possible here.
+ */
+export function gpuDeviceNodes(): string[] {
+  const list = (folder: string, pattern: RegExp) => {
+    try {
+      return readdirSync(folder)
+        .filter((name) => pattern.test(name))
+        .map((name) => join(folder, name));
+    } catch {
+      return [];
+    }
+  };
+  return [...list('/dev', /^(nvidia\d+|dxg)$/), ...list('/dev/dri', /^renderD\d+$/)];
+}
+
 /** Folders the loader searches for libvulkan.so.1 besides LD_LIBRARY_PATH and the ld.so cache. */
 const LIBRARY_FOLDERS = [
   '/lib/x86_64-linux-gnu',
