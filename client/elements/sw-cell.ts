@@ -1,4 +1,4 @@
-import { css, html, nothing, svg, type PropertyValues } from 'lit';
+import { html, nothing, svg, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { RunId, SliceId } from '../../core/ids.js';
 import type { SliceDto } from '../../server/protocol.js';
@@ -8,7 +8,9 @@ import { cssColour, paintRegions } from '../draw/frame-image.js';
 import { changedMask, paintMask, type Rgba } from '../draw/pixel-masks.js';
 import { planePointAt, pointImage, type SlicePlane } from '../draw/plane-point.js';
 import { loadSlicePlane } from '../draw/slice-planes.js';
+import { cellStyles } from './cell-styles.js';
 import { ModelElement } from './model-element.js';
+import { styleProps } from './style-props.js';
 
 /** Overlay tints: flagged pixels brightened, the rest darkened, so the flagged ones stand out on any class colour. */
 const FLAGGED: Rgba = [255, 255, 255, 110];
@@ -30,126 +32,7 @@ interface Pixel {
  */
 @customElement('sw-cell')
 export class SwCell extends ModelElement {
-  static override styles = css`
-    :host {
-      display: block;
-      position: relative;
-    }
-    .frame {
-      position: relative;
-      background: var(--sw-border, #ddd);
-    }
-    canvas.regions,
-    canvas.overlay,
-    svg.marks {
-      position: absolute;
-      inset: 0;
-      width: 100%;
-      height: 100%;
-      image-rendering: pixelated;
-    }
-    svg.marks {
-      overflow: visible;
-      pointer-events: none;
-    }
-    .ring {
-      fill: none;
-      stroke: #fff;
-      stroke-width: 1.5;
-    }
-    .ring-shadow {
-      fill: none;
-      stroke: #000;
-      stroke-width: 3.5;
-      opacity: 0.7;
-    }
-    .letter {
-      font:
-        bold 12px system-ui,
-        sans-serif;
-      fill: #fff;
-      stroke: #000;
-      stroke-width: 3px;
-      paint-order: stroke;
-    }
-    .probe {
-      fill: none;
-      stroke: #fff;
-      stroke-width: 1;
-      outline: none;
-    }
-    .loading {
-      position: absolute;
-      top: 4px;
-      right: 4px;
-      width: 8px;
-      height: 8px;
-      border-radius: 50%;
-      background: var(--sw-accent, #4363d8);
-      animation: pulse 0.8s ease-in-out infinite alternate;
-    }
-    @keyframes pulse {
-      to {
-        opacity: 0.2;
-      }
-    }
-    a.png {
-      position: absolute;
-      bottom: 2px;
-      right: 2px;
-      padding: 0 4px;
-      font-size: 11px;
-      color: var(--sw-fg, #222);
-      background: var(--sw-panel, #fff);
-      border: 1px solid var(--sw-border, #ccc);
-      border-radius: 3px;
-      text-decoration: none;
-      opacity: 0;
-    }
-    :host(:hover) a.png,
-    a.png:focus-visible {
-      opacity: 0.9;
-    }
-    .hover {
-      position: absolute;
-      z-index: 10;
-      padding: 6px 8px;
-      color: var(--sw-fg, #222);
-      background: var(--sw-panel, #fff);
-      border: 1px solid var(--sw-border, #ccc);
-      border-radius: 4px;
-      box-shadow: 0 2px 8px rgb(0 0 0 / 25%);
-      pointer-events: none;
-      white-space: nowrap;
-      font-size: 12px;
-    }
-    .swatch {
-      display: inline-block;
-      width: 10px;
-      height: 10px;
-      margin-right: 4px;
-      border: 1px solid var(--sw-border, #ccc);
-      vertical-align: -1px;
-    }
-    .images {
-      display: flex;
-      gap: 6px;
-      margin-top: 4px;
-    }
-    figure {
-      margin: 0;
-      text-align: center;
-      color: var(--sw-muted, #666);
-    }
-    figure canvas,
-    figure img {
-      display: block;
-      width: 56px;
-      height: 56px;
-      image-rendering: pixelated;
-      border: 1px solid var(--sw-border, #ccc);
-    }
-  `;
+  static override styles = cellStyles;
 
   /** The run whose frame is drawn. */
   @property({ type: Number, attribute: 'run-id', reflect: true }) runId!: RunId;
@@ -170,8 +53,6 @@ export class SwCell extends ModelElement {
   /** The slice `plane` is (being) loaded for. */
   private planeOf: SliceDto | undefined;
   @state() private hover: Pixel | undefined;
-  @query('.frame') private box!: HTMLElement | null;
-  @query('.hover') private card!: HTMLElement | null;
   @query('canvas.regions') private regions!: HTMLCanvasElement | null;
   @query('canvas.overlay') private overlay!: HTMLCanvasElement | null;
   @query('figure canvas') private pointCanvas!: HTMLCanvasElement | null;
@@ -213,8 +94,10 @@ export class SwCell extends ModelElement {
 
   override render() {
     const { width, height } = this.size();
+    const k = this.scale;
     return html`<div
         class="frame"
+        style=${styleProps({ width: `${width * k}px`, height: `${height * k}px` })}
         @pointermove=${(e: PointerEvent) => this.onPointer(e, width, height)}
         @pointerleave=${() => (this.hover = undefined)}
       >
@@ -230,30 +113,11 @@ export class SwCell extends ModelElement {
     super.updated(changed);
     const step = this.shown !== undefined && !this.loading ? this.shown.step : undefined;
     this.setAttribute('aria-label', `run ${this.runName}, slice ${this.slice.name}, step ${step ?? 'loading'}`);
-    this.place();
     this.drawRegions();
     this.drawOverlay();
     this.drawPoint();
     if (step === undefined) this.removeAttribute('data-step');
     else this.setAttribute('data-step', String(step));
-  }
-
-  /**
-   * Sizes the frame box (frame pixels × scale) and puts the hover card beside the hovered pixel,
-   * through the CSSOM: the page's CSP refuses style attributes.
-   */
-  private place(): void {
-    const k = this.scale;
-    const { width, height } = this.size();
-    this.box?.style.setProperty('width', `${width * k}px`);
-    this.box?.style.setProperty('height', `${height * k}px`);
-    const card = this.card;
-    const hover = this.hover;
-    if (card === null || hover === undefined) return;
-    const right = hover.x >= width / 2;
-    card.style.setProperty('left', right ? 'auto' : `${(hover.x + 1) * k + 12}px`);
-    card.style.setProperty('right', right ? `${(width - hover.x) * k + 12}px` : 'auto');
-    card.style.setProperty('top', `${hover.y * k}px`);
   }
 
   /** The frame's size in pixels: the shown frame's, else the slice plane's, else a square at the slice's resolution. */
@@ -392,8 +256,15 @@ export class SwCell extends ModelElement {
     const label = frame.labels[p]!;
     const confidence = frame.confidence[p]!;
     const colour = this.colours[label];
+    const k = this.scale;
+    const right = hover.x >= frame.width / 2;
+    const place = {
+      left: right ? undefined : `${(hover.x + 1) * k + 12}px`,
+      right: right ? `${(frame.width - hover.x) * k + 12}px` : undefined,
+      top: `${hover.y * k}px`,
+    };
     const thumbs = this.slice.thumbnails;
-    return html`<div class="hover" data-class=${label} data-confidence=${confidence}>
+    return html`<div class="hover" data-class=${label} data-confidence=${confidence} style=${styleProps(place)}>
       <div>
         ${
           colour === undefined

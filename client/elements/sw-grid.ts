@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit';
-import { customElement, query, state } from 'lit/decorators.js';
+import { customElement, state } from 'lit/decorators.js';
 import type { SliceId } from '../../core/ids.js';
 import type { RunSummary, SliceDto } from '../../server/protocol.js';
 import type { Frame } from '../../slices/frame.js';
@@ -7,7 +7,9 @@ import { INFEASIBLE_COLOUR, paletteColours, type Rgb } from '../../slices/palett
 import { cssColour } from '../draw/frame-image.js';
 import { disagreeMask, maskShare } from '../draw/pixel-masks.js';
 import type { Overlay } from '../model/view-state.js';
+import { controlStyles } from './control-styles.js';
 import { ModelElement } from './model-element.js';
+import { styleProps } from './style-props.js';
 import { swatch } from './sw-cell.js';
 
 /** Width of the slices' header column and the gap between cells, in CSS pixels. */
@@ -24,7 +26,7 @@ interface Disagreement {
 }
 
 /** The run's name as shown: the last segment of its folder. */
-export const shortName = (run: RunSummary) => run.name.split(/[\\/]/).filter(Boolean).at(-1) ?? run.name;
+const shortName = (run: RunSummary) => run.name.split(/[\\/]/).filter(Boolean).at(-1) ?? run.name;
 
 /**
  * The grid of slices: the compared runs on the page's slice set as columns (runs on another set are
@@ -35,104 +37,95 @@ export const shortName = (run: RunSummary) => run.name.split(/[\\/]/).filter(Boo
  */
 @customElement('sw-grid')
 export class SwGrid extends ModelElement {
-  static override styles = css`
-    :host {
-      display: block;
-      margin: 12px 0;
-    }
-    .toolbar {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 6px 16px;
-      align-items: center;
-      margin-bottom: 8px;
-    }
-    .group {
-      display: inline-flex;
-      gap: 4px;
-      align-items: center;
-    }
-    button {
-      font: inherit;
-      color: var(--sw-fg, #1b1f24);
-      background: var(--sw-panel, #f6f8fa);
-      border: 1px solid var(--sw-border, #d0d7de);
-      border-radius: 4px;
-      padding: 2px 8px;
-      cursor: pointer;
-    }
-    button[aria-pressed='true'] {
-      background: var(--sw-accent, #0b63ce);
-      border-color: var(--sw-accent, #0b63ce);
-      color: var(--sw-bg, #fff);
-    }
-    :focus-visible {
-      outline: 2px solid var(--sw-accent, #0b63ce);
-      outline-offset: 2px;
-    }
-    .legend {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 2px 10px;
-      margin: 0;
-      padding: 0;
-      list-style: none;
-    }
-    .swatch {
-      display: inline-block;
-      width: 12px;
-      height: 12px;
-      margin-right: 4px;
-      vertical-align: -2px;
-      border: 1px solid var(--sw-border, #d0d7de);
-    }
-    .grid {
-      display: grid;
-      gap: ${GAP_PX}px;
-      align-items: start;
-    }
-    .row {
-      display: contents;
-    }
-    .run {
-      font-weight: 600;
-      overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
-    }
-    .slice {
-      text-align: left;
-      width: 100%;
-      background: none;
-      border: 1px solid transparent;
-      padding: 4px;
-    }
-    .slice[aria-pressed='true'] {
-      color: inherit;
-      background: var(--sw-panel, #f6f8fa);
-      border-color: var(--sw-accent, #0b63ce);
-    }
-    .thumbs {
-      display: flex;
-      gap: 4px;
-      margin: 4px 0;
-    }
-    .thumbs img {
-      width: 42px;
-      height: 42px;
-      image-rendering: pixelated;
-      border: 1px solid var(--sw-border, #d0d7de);
-    }
-    .muted,
-    figcaption {
-      color: var(--sw-muted, #5f6b7a);
-      font-size: 12px;
-    }
-    figure {
-      margin: 0;
-      text-align: center;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        margin: 12px 0;
+      }
+      .toolbar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px 16px;
+        align-items: center;
+        margin-bottom: 8px;
+      }
+      .group {
+        display: inline-flex;
+        gap: 4px;
+        align-items: center;
+      }
+      button[aria-pressed='true'] {
+        background: var(--sw-accent, #0b63ce);
+        border-color: var(--sw-accent, #0b63ce);
+        color: var(--sw-bg, #fff);
+      }
+      .legend {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 2px 10px;
+        margin: 0;
+        padding: 0;
+        list-style: none;
+      }
+      .swatch {
+        display: inline-block;
+        width: 12px;
+        height: 12px;
+        margin-right: 4px;
+        vertical-align: -2px;
+        border: 1px solid var(--sw-border, #d0d7de);
+      }
+      .grid {
+        display: grid;
+        gap: ${GAP_PX}px;
+        align-items: start;
+      }
+      .row {
+        display: contents;
+      }
+      .run {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .slice {
+        padding: 4px;
+        border: 1px solid transparent;
+        border-radius: 4px;
+        cursor: pointer;
+      }
+      .slice.focused {
+        background: var(--sw-panel, #f6f8fa);
+        border-color: var(--sw-accent, #0b63ce);
+      }
+      .slice button {
+        font-weight: 600;
+      }
+      .thumbs {
+        display: flex;
+        gap: 4px;
+        margin: 4px 0;
+      }
+      .thumbs img {
+        width: 42px;
+        height: 42px;
+        image-rendering: pixelated;
+        border: 1px solid var(--sw-border, #d0d7de);
+      }
+      .muted,
+      figcaption {
+        color: var(--sw-muted, #5f6b7a);
+        font-size: 12px;
+      }
+      figure {
+        margin: 0;
+        text-align: center;
+      }
+    `,
+  ];
 
   @state() private width = 0;
   private readonly resize = new ResizeObserver(([entry]) => (this.width = entry?.contentRect.width ?? 0));
@@ -146,13 +139,6 @@ export class SwGrid extends ModelElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resize.disconnect();
-  }
-
-  @query('.grid') private table!: HTMLElement | null;
-
-  protected override updated(): void {
-    // Through the CSSOM: the page's CSP refuses style attributes.
-    this.table?.style.setProperty('grid-template-columns', this.table.dataset['columns'] ?? '');
   }
 
   override render() {
@@ -174,7 +160,12 @@ export class SwGrid extends ModelElement {
               ${set.name}, so not shown here.
             </p>`
       }
-      <div class="grid" role="table" aria-label="slices of ${set.name}" data-columns=${columns}>
+      <div
+        class="grid"
+        role="table"
+        aria-label="slices of ${set.name}"
+        style=${styleProps({ 'grid-template-columns': columns })}
+      >
         <div role="row" class="row">
           <div role="columnheader" class="muted">${set.name}</div>
           ${runs.map((run) => this.runHeader(run, set.slices[0]))}
@@ -249,33 +240,35 @@ export class SwGrid extends ModelElement {
     const focused = this.model.focusedSlice?.id === slice.id;
     const disagreement = this.model.view.overlay === 'disagree' ? this.disagreement(slice, runs) : undefined;
     return html`<div role="row" class="row">
-      <div role="rowheader">
-        <button class="slice" aria-pressed=${focused} @click=${() => this.model.setView({ slice: slice.id })}>
-          <b>${slice.name}</b>
-          <div class="thumbs">
-            ${(['a', 'b', 'c'] as const).map(
-              (name) =>
-                html`<figure>
-                  <img src="${slice.thumbnails[name]}?scale=2" alt="point ${name}: ${slice.points[name]}" />
-                  <figcaption>${name}</figcaption>
-                </figure>`,
-            )}
-          </div>
-          <div class="muted">a ${slice.points.a} · b ${slice.points.b} · c ${slice.points.c}</div>
-          ${
-            this.model.view.overlay !== 'disagree'
-              ? nothing
-              : html`<div data-testid="disagree-share">
-                  ${
-                    runs.length < 2
-                      ? 'compare two runs to see where they disagree'
-                      : disagreement === undefined
-                        ? 'runs disagree on …'
-                        : `runs disagree on ${(100 * disagreement.share).toFixed(1)}% of the slice`
-                  }
-                </div>`
-          }
-        </button>
+      <div
+        role="rowheader"
+        class="slice ${focused ? 'focused' : ''}"
+        @click=${() => this.model.setView({ slice: slice.id })}
+      >
+        <button aria-pressed=${focused} title="chart this slice's metrics and profiles">${slice.name}</button>
+        <div class="thumbs">
+          ${(['a', 'b', 'c'] as const).map(
+            (name) =>
+              html`<figure>
+                <img src="${slice.thumbnails[name]}?scale=2" alt="point ${name}: ${slice.points[name]}" />
+                <figcaption>${name}</figcaption>
+              </figure>`,
+          )}
+        </div>
+        <div class="muted">a ${slice.points.a} · b ${slice.points.b} · c ${slice.points.c}</div>
+        ${
+          this.model.view.overlay !== 'disagree'
+            ? nothing
+            : html`<div data-testid="disagree-share">
+                ${
+                  runs.length < 2
+                    ? 'compare two runs to see where they disagree'
+                    : disagreement === undefined
+                      ? 'runs disagree on …'
+                      : `runs disagree on ${(100 * disagreement.share).toFixed(1)}% of the slice`
+                }
+              </div>`
+        }
       </div>
       ${runs.map(
         (run) =>
