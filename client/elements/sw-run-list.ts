@@ -147,7 +147,9 @@ export class SwRunList extends ModelElement {
       />
       <span class="swatch" aria-hidden="true"></span>
       <span class="name" title=${run.name}>${label}</span>
-      <span class="badge ${run.status}" title=${error ?? run.status}>${run.status}</span>
+      <span class="badge ${run.status}" title=${error ?? run.status}
+        >${run.status}${error === undefined ? nothing : html`<span class="visually-hidden">: ${error}</span>`}</span
+      >
       <span class="details">
         <span>${run.backend}</span>
         <span>step <b>${run.step}</b> / ${run.totalSteps}</span>
