@@ -120,6 +120,15 @@ export class SwCell extends ModelElement {
     else this.setAttribute('data-step', String(step));
   }
 
+  /** The slice's plane when its grid is the shown frame's (a frame of another resolution gets no markers or point images). */
+  private fittingPlane(): SlicePlane | undefined {
+    const grid = this.plane?.geometry;
+    const frame = this.shown?.frame;
+    if (grid === undefined || (frame !== undefined && (grid.width !== frame.width || grid.height !== frame.height)))
+      return undefined;
+    return this.plane;
+  }
+
   /** The frame's size in pixels: the shown frame's, else the slice plane's, else a square at the slice's resolution. */
   private size(): { width: number; height: number } {
     const frame = this.shown?.frame;
@@ -186,7 +195,7 @@ export class SwCell extends ModelElement {
   /** Draws the image at the hovered point of the plane into the hover card's canvas. */
   private drawPoint(): void {
     const canvas = this.pointCanvas;
-    const plane = this.plane;
+    const plane = this.fittingPlane();
     if (canvas === null || plane === undefined || this.hover === undefined) return;
     const key = `${this.hover.x},${this.hover.y}`;
     if (canvas.dataset['key'] === key) return;
@@ -210,7 +219,7 @@ export class SwCell extends ModelElement {
   private marks(width: number, height: number) {
     const k = this.scale;
     const groups = new Map<string, { x: number; y: number; names: string[] }>();
-    for (const m of this.plane?.markers ?? []) {
+    for (const m of this.fittingPlane()?.markers ?? []) {
       const key = `${m.x},${m.y}`;
       const group = groups.get(key) ?? { x: m.x, y: m.y, names: [] };
       group.names.push(m.name);
@@ -275,7 +284,7 @@ export class SwCell extends ModelElement {
       </div>
       <div class="images">
         ${
-          this.plane === undefined
+          this.fittingPlane() === undefined
             ? nothing
             : html`<figure>
                 <canvas></canvas>
