@@ -122,13 +122,16 @@ export class SwScalarChart extends ModelElement {
         const series = m.scalars.get(run.id, name);
         if (series === undefined || series.steps.length === 0) return [];
         const colour = m.colour(run.id);
-        const values = weight > 0 ? debiasedEma(series.values, weight) : series.values;
+        // Copies: the store extends its arrays in place as steps arrive, and a chart relayout (a zoom) reads them later.
+        const steps = series.steps.slice();
+        const raw = series.values.slice();
+        const values = weight > 0 ? debiasedEma(raw, weight) : raw;
         const key = `${run.id}:${name}`;
-        if (name === this.name) this.smoothed.set(key, { steps: series.steps, values });
-        const common = { colour, steps: series.steps, dashed: name === CHECK, dots: series.steps.length <= 60 };
+        if (name === this.name) this.smoothed.set(key, { steps, values });
+        const common = { colour, steps, dashed: name === CHECK, dots: steps.length <= 60 };
         const smooth: TimeLine = { ...common, key, values };
         if (weight === 0) return [smooth];
-        return [{ ...common, key: `${key}:raw`, values: series.values, faint: true, dots: false }, smooth];
+        return [{ ...common, key: `${key}:raw`, values: raw, faint: true, dots: false }, smooth];
       }),
     );
   }
