@@ -3,13 +3,14 @@
  * here). Prints medians; ratios compare figures measured in this same run (the one-thread figures
  * in a child process of it). `--profile` adds the top kernels of one training step of each model
  * and of a slice evaluation. `--server` (also part of the full run) measures live-push latency from a
- * store commit to socket.io clients.
+ * store commit to socket.io clients. `--backend webgpu` runs the GPU figures instead (bench/webgpu.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { backendFromEnv, initBackend } from '../trainer/backend.js';
+import { toBackendKind } from '../trainer/backend-info.js';
 import type { Dataset } from '../trainer/datasets/dataset.js';
 import { loadDataset } from '../trainer/datasets/load.js';
 import { useStockWasmKernels } from '../trainer/kernels/register.js';
@@ -25,6 +26,7 @@ import { benchServer } from './server.js';
 import { TrainLoop, type Objective } from '../trainer/train-loop.js';
 import { MADRY_CIFAR10_TRAIN, MADRY_MNIST } from '../trainer/attacks/attack.js';
 import { median, topKernels } from './measure.js';
+import { benchWebgpu } from './webgpu.js';
 
 function randomCifarLike(count: number): Dataset {
   const rng = createRng(1);
@@ -200,7 +202,11 @@ const only = process.argv.includes('--slices')
     : process.argv.includes('--server')
       ? 'server'
       : 'all';
-const backend = await initBackend(backendFromEnv());
+// `--backend KIND` (as `npm run bench -- --backend webgpu`) or SLICEWATCH_BACKEND.
+const backendFlag = process.argv.indexOf('--backend');
+const backend = await initBackend(
+  backendFlag >= 0 ? toBackendKind(process.argv[backendFlag + 1] ?? '') : backendFromEnv(),
+);
 const threads = backend.threads ?? 1;
 if (process.argv.includes('--core-json')) {
   process.stdout.write(JSON.stringify(await coreFigures(threads, backend.kind === 'wasm')));
@@ -211,6 +217,11 @@ console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, 
 console.log(`backend: ${backend.kind} (${backend.detail})\n`);
 
 const mnist = loadDataset('mnist');
+if (backend.kind === 'webgpu') {
+  await benchWebgpu(backend, mnist, profile);
+  // Dawn's instance may keep Node alive.
+  process.exit(0);
+}
 if (only === 'all') {
   const all = await coreFigures(threads, backend.kind === 'wasm');
   printCore(all, backend.kind === 'wasm' && threads > 1 ? oneThreadFigures() : undefined);
