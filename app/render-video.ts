@@ -151,7 +151,8 @@ export async function renderVideo(
         // From the newest frame at or before `from`, shown until this run's next frame in the range.
         frameAt: frameCursor(
           store.frames(run.id, slice.id, {
-            from: request.from && store.frameSteps(run.id, slice.id, { to: request.from }).at(-1),
+            from:
+              request.from === undefined ? undefined : store.frameSteps(run.id, slice.id, { to: request.from }).at(-1),
             to: request.to,
           }),
         ),

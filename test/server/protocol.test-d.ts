@@ -1,6 +1,13 @@
 /** Type-level checks of the shared protocol: the compiler rejects unknown events and wrong payloads (tsc only). */
 import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from '../../server/protocol.js';
+import type { JobRequest } from '../../server/job-types.js';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SliceMetricSeries,
+  SliceSetDto,
+  WatchAck,
+} from '../../server/protocol.js';
 
 declare const socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -28,4 +35,26 @@ export async function typed(): Promise<void> {
   await socket.emitWithAck('run:watch', { runId: 1, fromStep: '3' });
   // @ts-expect-error the server pushes run:status, the client never sends it
   socket.emit('run:status', {});
+}
+
+export function dashboardPayloads(set: SliceSetDto, series: SliceMetricSeries): void {
+  const name: string | undefined = set.classNames[0];
+  const [height, width, channels]: [number, number, number] = set.imageShape;
+  const area: number[] | undefined = series.area[0];
+  void [name, height, width, channels, area];
+  const video: JobRequest = {
+    kind: 'video',
+    runs: ['runs/base'],
+    slices: 'all',
+    time: 'every',
+    frames: 240,
+    fps: 24,
+    scale: 4,
+    palette: 'colour-blind',
+    from: 100,
+    to: 200,
+  };
+  // @ts-expect-error a palette is default or colour-blind
+  const pink: JobRequest = { ...video, palette: 'pink' };
+  void pink;
 }
