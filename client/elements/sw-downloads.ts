@@ -1,4 +1,5 @@
 import { css, html, nothing } from 'lit';
+import type { DashboardEvent } from '../model/dashboard.js';
 import { customElement, state } from 'lit/decorators.js';
 import type { JobRecord } from '../../server/job-types.js';
 import { scalarCsvUrl, scalarTableUrl, videoUrl } from '../model/api.js';
@@ -6,6 +7,7 @@ import { formatProgress, runLabel } from '../model/format.js';
 import { DEFAULT_VIDEO_FORM, videoRequest, type VideoForm } from '../model/video-request.js';
 import { controlStyles } from './control-styles.js';
 import { ModelElement } from './model-element.js';
+import { ViewWatch } from './view-watch.js';
 import { styleProps } from './style-props.js';
 
 /**
@@ -15,6 +17,10 @@ import { styleProps } from './style-props.js';
  */
 @customElement('sw-downloads')
 export class SwDownloads extends ModelElement {
+  protected override modelEvents: DashboardEvent[] = ['data'];
+  /** The view shown here: the compared runs and the focused slice. */
+  private readonly viewWatch = new ViewWatch(this, (view) => `${view.runs.join()} ${view.slice}`);
+
   static override styles = [
     controlStyles,
     css`

@@ -1,4 +1,5 @@
 import { css, html, nothing } from 'lit';
+import type { DashboardEvent } from '../model/dashboard.js';
 import { customElement, state } from 'lit/decorators.js';
 import type { RunId } from '../../core/ids.js';
 import type { JobRecord, TrainPreset } from '../../server/job-types.js';
@@ -8,6 +9,7 @@ import { MAX_COMPARED } from '../model/dashboard.js';
 import { formatMetric, formatPercent, runLabel } from '../model/format.js';
 import { controlStyles } from './control-styles.js';
 import { ModelElement } from './model-element.js';
+import { ViewWatch } from './view-watch.js';
 import { styleProps } from './style-props.js';
 import './sw-train-form.js';
 
@@ -22,6 +24,10 @@ const ACTIVE = new Set<JobRecord['state']>(['queued', 'running']);
  */
 @customElement('sw-run-list')
 export class SwRunList extends ModelElement {
+  protected override modelEvents: DashboardEvent[] = ['data'];
+  /** The view shown here: the compared runs. */
+  private readonly viewWatch = new ViewWatch(this, (view) => view.runs.join());
+
   static override styles = [
     controlStyles,
     css`

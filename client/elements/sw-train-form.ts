@@ -1,10 +1,12 @@
 import { css, html, nothing } from 'lit';
+import type { DashboardEvent } from '../model/dashboard.js';
 import { customElement, state } from 'lit/decorators.js';
 import { TRAIN_PRESETS, type JobRecord, type TrainPreset } from '../../server/job-types.js';
 import { MAX_COMPARED } from '../model/dashboard.js';
 import { formatProgress, freshRunName, runLabel } from '../model/format.js';
 import { controlStyles } from './control-styles.js';
 import { ModelElement } from './model-element.js';
+import { ViewWatch } from './view-watch.js';
 
 /** Steps a run started from the page trains by default. */
 export const DEFAULT_TRAIN_STEPS = 1000;
@@ -17,6 +19,10 @@ const JOBS_SHOWN = 5;
  */
 @customElement('sw-train-form')
 export class SwTrainForm extends ModelElement {
+  protected override modelEvents: DashboardEvent[] = ['data'];
+  /** The view read here: the compared runs. */
+  private readonly viewWatch = new ViewWatch(this, (view) => view.runs.join());
+
   static override styles = [
     controlStyles,
     css`
