@@ -46,7 +46,7 @@ test('every source folder has a place in the layering', () => {
     (name) =>
       statSync(join(root, name)).isDirectory() &&
       !name.startsWith('.') &&
-      !['node_modules', 'dist', 'test', 'runs', 'scripts', 'tmp', 'scratch'].includes(name),
+      !['node_modules', 'dist', 'test', 'runs', 'scripts', 'docs', 'tmp', 'scratch'].includes(name),
   );
   expect(topLevel.sort()).toEqual(Object.keys(LAYERS).sort());
 });
