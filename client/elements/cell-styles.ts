@@ -10,6 +10,10 @@ export const cellStyles = css`
     display: block;
     position: relative;
   }
+  :host(:focus-visible) {
+    outline: 2px solid var(--sw-accent, #0b63ce);
+    outline-offset: 2px;
+  }
   .frame {
     position: relative;
     background: var(--sw-border, #ddd);

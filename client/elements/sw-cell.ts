@@ -16,6 +16,14 @@ import { styleProps } from './style-props.js';
 const FLAGGED: Rgba = [255, 255, 255, 110];
 const UNFLAGGED: Rgba = [0, 0, 0, 150];
 
+/** The probe's move per arrow key, in pixels (x right, y down). */
+const KEY_MOVES: Partial<Record<string, readonly [number, number]>> = {
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+};
+
 /** A pixel of the frame: column x from the left, row y from the top. */
 interface Pixel {
   x: number;
@@ -27,8 +35,8 @@ interface Pixel {
  * per frame pixel (the palette's colours, grey outside H, optionally shaded by confidence), upscaled
  * by CSS without smoothing; the overlay (changed or disagreeing pixels), the a, b, c markers and the
  * hover ring are layers above it. While a frame loads the previous one stays, marked as loading,
- * and `data-step` is absent. Hovering shows `.hover`: the class and confidence there and the image
- * at that point of the plane beside a, b and c.
+ * and `data-step` is absent. Hovering, or the arrow keys on a focused cell, shows `.hover`: the class
+ * and confidence there and the image at that point of the plane beside a, b and c.
  */
 @customElement('sw-cell')
 export class SwCell extends ModelElement {
@@ -68,6 +76,19 @@ export class SwCell extends ModelElement {
   private overlayDrawn: { mask?: Uint8Array | null; canvas?: HTMLCanvasElement } = {};
   private overlayImage: ImageData | undefined;
   private changed: { frame?: Frame; before?: Frame; mask?: Uint8Array } = {};
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.tabIndex = 0;
+    this.addEventListener('keydown', this.onKey);
+    this.addEventListener('blur', this.onBlur);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('keydown', this.onKey);
+    this.removeEventListener('blur', this.onBlur);
+  }
 
   protected override willUpdate(): void {
     super.willUpdate();
@@ -207,6 +228,26 @@ export class SwCell extends ModelElement {
     canvas.dataset['key'] = key;
   }
 
+  /** Arrow keys move the probe over a focused cell (Shift: 10 pixels), as the pointer would; Escape hides it. */
+  private readonly onKey = (event: KeyboardEvent): void => {
+    const move = KEY_MOVES[event.key];
+    if (event.key === 'Escape') this.hover = undefined;
+    if (move === undefined) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const { width, height } = this.size();
+    const at = this.hover ?? { x: Math.floor(width / 2), y: Math.floor(height / 2) };
+    const k = event.shiftKey ? 10 : 1;
+    this.hover = {
+      x: Math.min(width - 1, Math.max(0, at.x + move[0] * k)),
+      y: Math.min(height - 1, Math.max(0, at.y + move[1] * k)),
+    };
+  };
+
+  private readonly onBlur = (): void => {
+    this.hover = undefined;
+  };
+
   private onPointer(event: PointerEvent, width: number, height: number): void {
     const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
     const x = Math.floor(((event.clientX - box.left) / box.width) * width);
@@ -273,7 +314,13 @@ export class SwCell extends ModelElement {
       top: `${hover.y * k}px`,
     };
     const thumbs = this.slice.thumbnails;
-    return html`<div class="hover" data-class=${label} data-confidence=${confidence} style=${styleProps(place)}>
+    return html`<div
+      class="hover"
+      role="status"
+      data-class=${label}
+      data-confidence=${confidence}
+      style=${styleProps(place)}
+    >
       <div>
         ${
           colour === undefined
