@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { RunId, SliceSetId } from '../core/ids.js';
-import type { EvaluationMode } from '../recorder/evaluate.js';
+import { TEMPORAL_DEFAULTS, type EvaluationMode } from '../recorder/evaluate.js';
 import { createSliceSet, defaultSliceSpecs, describeSlices } from '../recorder/slice-set.js';
-import { FRAME_ENCODING, stepScalars } from '../recorder/recorder.js';
+import { FRAME_ENCODING, Recorder, stepScalars, type RecorderOptions } from '../recorder/recorder.js';
 import { isSnapshotStep, saveSnapshot } from '../recorder/snapshots.js';
 import { WorkerRecorder, type RecordPolicy } from '../recorder/worker-recorder.js';
 import { StoreError } from '../store/errors.js';
@@ -34,11 +34,11 @@ export interface RecordingOptions {
   sliceModel: string;
 }
 
-/** Recording settings for a recorded run resumed without --record: every step, adaptive, training waits. */
+/** Recording settings for a recorded run resumed without --record: every step, temporal, training waits. */
 export const RECORDING_DEFAULTS: RecordingOptions = {
   sliceSet: '',
   resolution: 64,
-  mode: { kind: 'adaptive', coarse: 4 },
+  mode: TEMPORAL_DEFAULTS,
   policy: 'wait',
   every: 1,
   sliceModel: '',
@@ -108,7 +108,9 @@ export async function runSession(
     const dataset = fresh ?? loadDataset(config.dataset);
     const setId = recording ? await sliceSetFor(store, dataset, recording, existing?.setId ?? null, log) : null;
     const planned = totalSteps(config, Math.max(1, Math.floor(dataset.train.count / config.batchSize)));
-    const runId = existing?.id ?? store.createRun({ name: out, setId, config, backend, totalSteps: planned });
+    // The run's record says how its frames are evaluated.
+    const recorded = recording ? { ...config, recordMode: recording.mode.kind } : config;
+    const runId = existing?.id ?? store.createRun({ name: out, setId, config: recorded, backend, totalSteps: planned });
     if (existing) store.reopenRun(existing.id, planned);
     const heartbeat = startHeartbeat(store, runId);
     const exportRecord = () => exportRunJson(out, store, store.run(runId)!);
@@ -178,8 +180,18 @@ async function sliceSetFor(
 }
 
 /**
+ * Where a run's frames are evaluated: in the training process when the backend is wasm on several
+ * threads (the worker's own backend then competes for the same cores and cost more, BENCHMARKS.md)
+ * and training waits anyway; else on a worker thread, which overlaps a single-threaded trainer,
+ * keeps a recorder failure out of the training process, and alone can skip steps (`newest`).
+ */
+export function recorderPlacement(backend: BackendInfo, policy: RecordPolicy): 'in-process' | 'worker' {
+  return backend.kind === 'wasm' && (backend.threads ?? 1) > 1 && policy === 'wait' ? 'in-process' : 'worker';
+}
+
+/**
  * The recorder for a run: weight snapshots on disk on their retention schedule, and every step
- * handed to the recorder's worker thread, which commits its frames and scalars.
+ * recorded where recorderPlacement says, its frames and scalars committed in one transaction.
  */
 function frameRecorder(
   store: SqliteStore,
@@ -190,6 +202,16 @@ function frameRecorder(
   recording: RecordingOptions,
   out: string,
 ) {
+  const options: RecorderOptions = {
+    mode: recording.mode,
+    schedule: { kind: 'every', k: recording.every },
+    ...FRAME_ENCODING,
+  };
+  const classes = dataset.classNames.length;
+  const inProcess = recorderPlacement(backend, recording.policy) === 'in-process';
+  const local = inProcess
+    ? new Recorder(store, runId, store.sliceSet(setId)!.slices, dataset.imageShape, classes, options)
+    : undefined;
   // The worker needs the model's topology, which exists from the first step on.
   let worker: WorkerRecorder | undefined;
   const workerFor = (model: tf.LayersModel) =>
@@ -200,12 +222,8 @@ function frameRecorder(
         setId,
         modelTopology: model.toJSON(null, false) as object,
         imageShape: dataset.imageShape,
-        classes: dataset.classNames.length,
-        options: {
-          mode: recording.mode,
-          schedule: { kind: 'every', k: recording.every },
-          ...FRAME_ENCODING,
-        },
+        classes,
+        options,
         backend: backend.kind,
         threads: backend.threads ?? 1,
       },
@@ -218,12 +236,13 @@ function frameRecorder(
       const topology = event.model.toJSON(null, false) as object;
       store.putSnapshot(runId, event.step, saveSnapshot(join(out, 'snapshots'), event.step, topology, weights));
     }
-    return workerFor(event.model).record(event, event.model);
+    return local ? local.record(event, event.model) : workerFor(event.model).record(event, event.model);
   };
   return {
     observer,
     drain: async () => worker?.drain(),
     close: async (log: (line: string) => void) => {
+      local?.dispose();
       await worker?.close();
       if (worker && worker.skipped > 0)
         log(

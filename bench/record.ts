@@ -5,20 +5,27 @@ import { join } from 'node:path';
 import type { Dataset } from '../trainer/datasets/dataset.js';
 import type { TrainLoop } from '../trainer/train-loop.js';
 import { classifierOf } from '../trainer/models/classifier.js';
-import { Recorder } from '../recorder/recorder.js';
+import { TEMPORAL_DEFAULTS, type EvaluationMode } from '../recorder/evaluate.js';
+import { FRAME_ENCODING, Recorder } from '../recorder/recorder.js';
 import { WorkerRecorder } from '../recorder/worker-recorder.js';
 import { createSliceSet, defaultSliceSpecs } from '../recorder/slice-set.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import type { NewRun } from '../store/types.js';
+import type { NewRun, StoredSlice } from '../store/types.js';
+import type { RunId, SliceSetId } from '../core/ids.js';
 import { RUN_DEFAULTS } from '../trainer/run-config.js';
 import { encodeMp4, ffmpegMp4Args } from '../videos/encode.js';
 import { findFfmpeg } from '../videos/locate-ffmpeg.js';
 import { median } from './measure.js';
 
+/** Steps each recording configuration runs, from a fresh model (early training, when regions move most, included). */
+const STEPS = 40;
+const MODES: EvaluationMode[] = [{ kind: 'full' }, { kind: 'adaptive', coarse: 4 }, TEMPORAL_DEFAULTS];
+
 /**
- * Recording figures: the training step with and without recording three 64×64 slices every step
- * (adaptive mode, in the training process), bytes per stored frame, and MP4 encoding of 1,000
- * frames at 512×512 against ffmpeg alone on the same raw frames read from a file.
+ * Recording figures, all in one run: the training step alone; with three 64 × 64 and three
+ * 128 × 128 slices recorded every step in each mode (full, adaptive, temporal), in the training
+ * process; the default mode on the recorder's worker thread at each thread count; bytes per stored
+ * frame; and MP4 encoding of 1,000 frames at 512×512 against ffmpeg alone on the same raw frames.
  */
 export async function benchRecording(
   makeLoop: () => TrainLoop,
@@ -26,93 +33,111 @@ export async function benchRecording(
   trainerThreads: number,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'slicewatch-bench-'));
-  const store = new SqliteStore(join(dir, 'store.db'));
-  const loop = makeLoop();
-  const specs = defaultSliceSpecs(dataset, 64);
-  specs.push({ ...specs[0]!, name: 'three classes, later digits', a: { kind: 'dataset', split: 'test', index: 10 } });
-  const setId = await createSliceSet(store, 'bench', specs, {
-    dataset,
-    classifier: async () => classifierOf(loop.model),
-  });
-  const benchRun = (name: string, threads: number): NewRun => ({
+  const storePath = join(dir, 'store.db');
+  const store = new SqliteStore(storePath);
+  const classes = dataset.classNames.length;
+  const sliceSet = async (resolution: number) => {
+    const specs = defaultSliceSpecs(dataset, resolution);
+    specs.push({ ...specs[0]!, name: 'three classes, later digits', a: { kind: 'dataset', split: 'test', index: 10 } });
+    const loop = makeLoop();
+    return createSliceSet(store, `bench-${resolution}`, specs, {
+      dataset,
+      classifier: async () => classifierOf(loop.model),
+    });
+  };
+  const sets = new Map([
+    [64, await sliceSet(64)],
+    [128, await sliceSet(128)],
+  ]);
+  const benchRun = (name: string, setId: SliceSetId, threads: number): NewRun => ({
     name,
     setId,
-    config: { ...RUN_DEFAULTS, steps: 60 },
+    config: { ...RUN_DEFAULTS, steps: STEPS },
     backend: { kind: 'wasm', detail: 'bench', warnings: [], threads },
-    totalSteps: 60,
+    totalSteps: STEPS,
   });
-  const slices = store.sliceSet(setId)!.slices;
-  const runId = store.createRun(benchRun('bench', trainerThreads));
-  const recorder = new Recorder(store, runId, slices, dataset.imageShape, dataset.classNames.length, {
-    mode: { kind: 'adaptive', coarse: 4 },
-    schedule: { kind: 'every', k: 1 },
-    keyEvery: 16,
-    profileSamples: 32,
+  const recorderOptions = (mode: EvaluationMode) => ({
+    mode,
+    schedule: { kind: 'every', k: 1 } as const,
+    ...FRAME_ENCODING,
   });
+
+  // In the training process: a plain step, then the recording of its frames, timed apart.
   const plain: number[] = [];
-  const recorded: number[] = [];
-  for (let i = 0; i < 60; i++) {
-    const t0 = performance.now();
-    const result = await loop.runStep();
-    const t1 = performance.now();
-    await recorder.record(result, loop.model);
-    const t2 = performance.now();
-    if (i >= 5) {
-      plain.push(t1 - t0);
-      recorded.push(t2 - t0);
+  const recorded = new Map<string, { total: number; bytes: number }>();
+  for (const [resolution, setId] of sets) {
+    for (const mode of MODES) {
+      const loop = makeLoop();
+      const runId = store.createRun(benchRun(`${mode.kind}-${resolution}`, setId, trainerThreads));
+      const slices = store.sliceSet(setId)!.slices;
+      const recorder = new Recorder(store, runId, slices, dataset.imageShape, classes, recorderOptions(mode));
+      const totals: number[] = [];
+      for (let i = 0; i < STEPS; i++) {
+        const t0 = performance.now();
+        const result = await loop.runStep();
+        const t1 = performance.now();
+        await recorder.record(result, loop.model);
+        if (i >= 2) {
+          plain.push(t1 - t0);
+          totals.push(performance.now() - t0);
+        }
+      }
+      recorder.dispose();
+      store.endRun(runId, 'completed');
+      recorded.set(`${mode.kind}-${resolution}`, {
+        total: median(totals),
+        bytes: meanFrameBytes(store, runId, slices),
+      });
     }
   }
-  recorder.dispose();
-  store.endRun(runId, 'completed');
 
-  // The same recording on the worker thread (the trainer only waits when the queue is full), with
-  // the worker's backend on one thread and on as many as the trainer's.
+  // The default mode at 64 × 64 on the worker thread (the trainer only waits when the queue is
+  // full), the worker's backend on one thread and on as many as the trainer's.
   const workerStepMs = async (threads: number): Promise<number> => {
     const workerLoop = makeLoop();
-    const workerRunId = store.createRun(benchRun(`bench-worker-${threads}`, threads));
+    const setId = sets.get(64)!;
+    const workerRunId = store.createRun(benchRun(`worker-${threads}`, setId, threads));
     const worker = new WorkerRecorder({
-      storePath: join(dir, 'store.db'),
+      storePath,
       runId: workerRunId,
       setId,
       modelTopology: workerLoop.model.toJSON(null, false) as object,
       imageShape: dataset.imageShape,
-      classes: dataset.classNames.length,
-      options: {
-        mode: { kind: 'adaptive', coarse: 4 },
-        schedule: { kind: 'every', k: 1 },
-        keyEvery: 16,
-        profileSamples: 32,
-      },
+      classes,
+      options: recorderOptions(TEMPORAL_DEFAULTS),
       backend: 'wasm',
       threads,
     });
     workerLoop.observe((event) => worker.record(event, event.model));
     const started = performance.now();
-    for (let i = 0; i < 60; i++) await workerLoop.runStep();
+    for (let i = 0; i < STEPS; i++) await workerLoop.runStep();
     await worker.close();
     store.endRun(workerRunId, 'completed');
-    return (performance.now() - started) / 60;
+    return (performance.now() - started) / STEPS;
   };
   const workerSteps = new Map<number, number>();
   for (const threads of new Set([1, trainerThreads])) workerSteps.set(threads, await workerStepMs(threads));
-  const rows = store.runs().flatMap((run) => slices.flatMap((slice) => store.frameRows(run.id, slice.id)));
-  const meanBytes = (frames: typeof rows) => frames.reduce((sum, f) => sum + f.data.length, 0) / frames.length;
-  const sizes = { mean: meanBytes(rows), n: rows.length };
-  const keys = { mean: meanBytes(rows.filter((f) => !f.delta)) };
   store.close();
-  const cost = median(recorded) - median(plain);
+
+  const step = median(plain);
   console.log(
-    `train step without recording: ${median(plain).toFixed(0)} ms; with three 64x64 slices recorded every step (adaptive) in the ` +
-      `training process: ${median(recorded).toFixed(0)} ms (${(median(recorded) / median(plain)).toFixed(2)}x)`,
+    `train step without recording: ${step.toFixed(0)} ms (median of ${plain.length} steps over all runs below)`,
   );
-  for (const [threads, step] of workerSteps)
+  for (const resolution of sets.keys())
+    for (const mode of MODES) {
+      const { total, bytes } = recorded.get(`${mode.kind}-${resolution}`)!;
+      console.log(
+        `  three ${resolution}x${resolution} slices recorded every step, ${mode.kind}, in the training process: ${total.toFixed(0)} ms ` +
+          `per step (${(total / step).toFixed(2)}x; recording costs ${((total - step) / step).toFixed(2)} steps); ` +
+          `${bytes.toFixed(0)} bytes per stored frame`,
+      );
+    }
+  const inProcess = recorded.get('temporal-64')!.total;
+  for (const [threads, ms] of workerSteps)
     console.log(
-      `  on the worker thread with ${threads} wasm thread(s): ${step.toFixed(0)} ms per step over 60 steps including the final ` +
-        `drain (${((100 * (median(recorded) - step)) / cost).toFixed(0)}% of the recording cost hidden)`,
+      `  the same (temporal, 64x64) on the worker thread with ${threads} wasm thread(s): ${ms.toFixed(0)} ms per step over ` +
+        `${STEPS} steps including the final drain (${(ms / inProcess).toFixed(2)}x in-process)`,
     );
-  console.log(
-    `stored frame, 64x64: ${sizes.mean.toFixed(0)} bytes on average over ${sizes.n} frames (key frames ${keys.mean.toFixed(0)} bytes)`,
-  );
 
   // 1,000 frames of 512×512 with moving bands, encoded through slicewatch and by ffmpeg from a file.
   const side = 512;
@@ -136,4 +161,10 @@ export async function benchRecording(
     `encode 1,000 frames 512x512: ${ours.toFixed(1)} s through slicewatch, ${alone.toFixed(1)} s by ffmpeg alone from a file ` +
       `(${(ours / alone).toFixed(2)}x; ${(statSync(join(dir, 'ours.mp4')).size / 1e6).toFixed(1)} MB)`,
   );
+}
+
+/** Mean stored bytes of a run's frames over its slices. */
+function meanFrameBytes(store: SqliteStore, runId: RunId, slices: StoredSlice[]): number {
+  const rows = slices.flatMap((slice) => store.frameRows(runId, slice.id));
+  return rows.reduce((sum, f) => sum + f.data.length, 0) / rows.length;
 }

@@ -3,28 +3,43 @@ import type { Classifier } from '../trainer/models/classifier.js';
 import type { SliceGeometry } from '../slices/geometry.js';
 import { pixelToPlane } from '../slices/geometry.js';
 import { segmentPoints, type Frame } from '../slices/frame.js';
-import { frameMetrics } from '../slices/metrics.js';
+import { frameMetrics, type FrameMetrics } from '../slices/metrics.js';
+import { evaluateAdaptive } from './adaptive.js';
+import { ModelBatch } from './model-batch.js';
+import { emptyEvaluation, writeDecisions, type PixelEvaluation, type PixelSource } from './pixel-evaluation.js';
+import { evaluateTemporal, type TemporalChecks } from './temporal.js';
 
-/** Label of a pixel outside the hypercube (Definition 2's infeasible points). */
-export const INFEASIBLE = 255;
+export { INFEASIBLE, type PixelEvaluation } from './pixel-evaluation.js';
 
 /**
  * How a frame's pixels are evaluated: `full` runs the model on every feasible pixel; `adaptive`
- * runs it on a lattice of spacing `coarse` (a power of two) and refines, halving the spacing,
- * only cells whose corners disagree, are infeasible or fall outside the grid; a cell whose four
- * corners agree takes their label. `coarse` is the knob against missing small islands.
+ * on a lattice of spacing `coarse` refined where labels differ (evaluateAdaptive); `temporal`
+ * re-checks the previous frame of the slice around its boundaries, on a rotating lattice and a
+ * random sample, refining wherever a class changed (evaluateTemporal), with an adaptive frame
+ * of spacing `coarse` every `every`-th frame, on every key frame, whenever there is no previous
+ * frame, and after a frame in which more than the fraction `restless` of the feasible pixels
+ * changed class (early training, where re-checking would cost more than adaptive evaluation), so
+ * that errors never accumulate.
  */
-export type EvaluationMode = { kind: 'full' } | { kind: 'adaptive'; coarse: number };
+export type EvaluationMode =
+  | { kind: 'full' }
+  | { kind: 'adaptive'; coarse: number }
+  | ({ kind: 'temporal'; coarse: number; every: number; restless: number } & TemporalChecks);
 
-/** The model's decision on a slice's pixels. */
-export interface PixelEvaluation {
-  /** Class of each pixel, row-major, INFEASIBLE (255) outside H. */
-  labels: Uint8Array;
-  /** Top-class probability quantised to 0–255 (0 outside H). */
-  confidence: Uint8Array;
-  /** Pixels the model actually ran on. */
-  evaluated: number;
-}
+/**
+ * Temporal mode as recorded by default: an adaptive frame (spacing 4) every 16th frame, a lattice
+ * of 16 points along the longer side and 16 random pixels besides the previous boundaries and the
+ * pixels below 50% confidence, and an adaptive frame after one in which over 5% of the pixels flipped.
+ */
+export const TEMPORAL_DEFAULTS = {
+  kind: 'temporal',
+  coarse: 4,
+  every: 16,
+  lattice: 16,
+  sample: 16,
+  uncertain: 128,
+  restless: 0.05,
+} as const satisfies EvaluationMode;
 
 /**
  * Evaluates a classifier on one slice, again and again (once per training step): the slice's
@@ -36,7 +51,9 @@ export class SliceEvaluator {
   private readonly origin: tf.Tensor2D;
   private readonly feasiblePixels: Int32Array;
   private feasibleCoords: tf.Tensor2D | undefined;
+  private profile: { samples: number; images: tf.Tensor4D } | undefined;
 
+  /** @param batchSize images per classifier call when the evaluator runs on its own. */
   constructor(
     readonly geometry: SliceGeometry,
     readonly imageShape: readonly [number, number, number],
@@ -69,223 +86,186 @@ export class SliceEvaluator {
 
   /** Images a + s·u + t·w for plane coordinates [n, 2], clipped to [0,1] against rounding. */
   private images(coords: tf.Tensor2D): tf.Tensor4D {
-    return tf.tidy(() =>
-      tf
-        .clipByValue(tf.add(tf.matMul(coords, this.basis), this.origin), 0, 1)
-        .reshape([coords.shape[0], ...this.imageShape]),
-    ) as tf.Tensor4D;
+    return tf
+      .clipByValue(tf.add(tf.matMul(coords, this.basis), this.origin), 0, 1)
+      .reshape([coords.shape[0], ...this.imageShape]);
   }
 
-  /** Classes and top probabilities of the classifier at the given plane coordinates, in batches. */
-  private async classify(
+  /** The model's decisions at listed pixels, through `batch`. */
+  private source(batch: ModelBatch): PixelSource {
+    return async (pixels, out) => {
+      const coords = this.coordsOf(pixels);
+      const p = await batch.probabilities(pixels.length, () => this.images(tf.tensor2d(coords, [pixels.length, 2])));
+      writeDecisions(out, pixels, p);
+    };
+  }
+
+  /**
+   * The pixels of one frame, with the classifier calls going through `batch` (shared with other
+   * slices of the same step). Temporal mode needs `previous` (else it evaluates adaptively) and
+   * the frame's number, which rotates its lattice and seeds its sample.
+   */
+  async evaluateIn(
+    batch: ModelBatch,
+    mode: EvaluationMode,
+    previous?: PreviousFrame,
+    frame = 0,
+  ): Promise<PixelEvaluation> {
+    switch (mode.kind) {
+      case 'full': {
+        const out = emptyEvaluation(this.geometry.width * this.geometry.height);
+        this.feasibleCoords ??= tf.tensor2d(this.coordsOf(this.feasiblePixels), [this.feasiblePixels.length, 2]);
+        const coords = this.feasibleCoords;
+        writeDecisions(out, this.feasiblePixels, await batch.probabilities(coords.shape[0], () => this.images(coords)));
+        return out;
+      }
+      case 'adaptive':
+        return evaluateAdaptive(this.geometry, this.source(batch), mode.coarse);
+      case 'temporal':
+        return previous && (previous.metrics?.flipped ?? 0) <= mode.restless * this.geometry.feasibleCount
+          ? evaluateTemporal(this.geometry, this.source(batch), previous, frame, mode)
+          : evaluateAdaptive(this.geometry, this.source(batch), mode.coarse);
+      default: {
+        const unknown: never = mode;
+        throw new Error(`unknown evaluation mode: ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** The classifier's label and confidence at every pixel of the slice, on its own. */
+  async evaluate(
     classifier: Classifier,
-    coords: tf.Tensor2D,
-  ): Promise<{ labels: Int32Array; top: Float32Array }> {
-    const n = coords.shape[0];
-    const labels = new Int32Array(n);
-    const top = new Float32Array(n);
-    for (let start = 0; start < n; start += this.batchSize) {
-      const size = Math.min(this.batchSize, n - start);
-      const [classes, probabilities] = tf.tidy(() => {
-        const p = tf.softmax(classifier.logits(this.images(coords.slice([start, 0], [size, 2]))));
-        return [tf.argMax(p, -1), tf.max(p, -1)];
-      });
-      labels.set(await classes!.data(), start);
-      top.set(await probabilities!.data(), start);
-      tf.dispose([classes!, probabilities!]);
-    }
-    return { labels, top };
+    mode: EvaluationMode = { kind: 'full' },
+    previous?: PreviousFrame,
+    frame = 0,
+  ): Promise<PixelEvaluation> {
+    const batch = new ModelBatch(classifier, 1, this.batchSize);
+    return batch.join(() => this.evaluateIn(batch, mode, previous, frame));
   }
 
-  /** Runs the classifier on the listed pixels and writes their label and confidence. */
-  private async evaluatePixels(
-    classifier: Classifier,
-    pixels: ArrayLike<number>,
-    out: PixelEvaluation,
-    cached?: tf.Tensor2D,
-  ): Promise<void> {
-    if (pixels.length === 0) return;
-    const coords = cached ?? tf.tensor2d(this.coordsOf(pixels), [pixels.length, 2]);
-    const { labels, top } = await this.classify(classifier, coords);
-    if (!cached) coords.dispose();
-    for (let k = 0; k < pixels.length; k++) {
-      out.labels[pixels[k]!] = labels[k]!;
-      out.confidence[pixels[k]!] = Math.round(top[k]! * 255);
+  /**
+   * The images along a→b, b→c and c→a, `samples` per segment (segmentPoints), made once and kept
+   * on the backend: a slice's points never change.
+   */
+  profileImages(points: SlicePointVectors, samples: number): tf.Tensor4D {
+    if (this.profile?.samples !== samples) {
+      this.profile?.images.dispose();
+      const { a, b, c } = points;
+      const all = [...segmentPoints(a, b, samples), ...segmentPoints(b, c, samples), ...segmentPoints(c, a, samples)];
+      const flat = new Float32Array(all.length * this.geometry.d);
+      all.forEach((p, i) => flat.set(p, i * this.geometry.d));
+      this.profile = { samples, images: tf.tensor4d(flat, [all.length, ...this.imageShape]) };
     }
-    out.evaluated += pixels.length;
-  }
-
-  /** The classifier's label and confidence at every pixel of the slice. */
-  async evaluate(classifier: Classifier, mode: EvaluationMode = { kind: 'full' }): Promise<PixelEvaluation> {
-    const { width, height } = this.geometry;
-    const out: PixelEvaluation = {
-      labels: new Uint8Array(width * height).fill(INFEASIBLE),
-      confidence: new Uint8Array(width * height),
-      evaluated: 0,
-    };
-    if (mode.kind === 'full') {
-      this.feasibleCoords ??= tf.tensor2d(this.coordsOf(this.feasiblePixels), [this.feasiblePixels.length, 2]);
-      await this.evaluatePixels(classifier, this.feasiblePixels, out, this.feasibleCoords);
-      return out;
-    }
-    await this.refine(classifier, mode.coarse, out);
-    return out;
-  }
-
-  /** Adaptive mode: coarse lattice, then halving refinement of undecided cells; see EvaluationMode. */
-  private async refine(classifier: Classifier, coarse: number, out: PixelEvaluation): Promise<void> {
-    if (!Number.isInteger(Math.log2(coarse)) || coarse < 1) {
-      throw new RangeError(`expected coarse spacing to be a power of two, received ${coarse}`);
-    }
-    const { width, height, feasible } = this.geometry;
-    const known = new Uint8Array(width * height);
-    const pending = new Set<number>();
-    const want = (x: number, y: number) => {
-      if (x >= width || y >= height) return;
-      const p = y * width + x;
-      if (feasible[p] && !known[p]) pending.add(p);
-    };
-    const flush = async () => {
-      const pixels = Int32Array.from(pending);
-      pending.clear();
-      await this.evaluatePixels(classifier, pixels, out);
-      for (const p of pixels) known[p] = 1;
-    };
-    for (let y = 0; y < height; y += coarse) for (let x = 0; x < width; x += coarse) want(x, y);
-    await flush();
-    // Cells (x0, y0, size) still to decide at the current spacing.
-    let cells: [number, number][] = [];
-    for (let y = 0; y < height; y += coarse) for (let x = 0; x < width; x += coarse) cells.push([x, y]);
-    for (let size = coarse; size >= 1 && cells.length > 0; size /= 2) {
-      const undecided: [number, number][] = [];
-      for (const [x0, y0] of cells) {
-        const x1 = x0 + size;
-        const y1 = y0 + size;
-        const corners = [y0 * width + x0, y0 * width + x1, y1 * width + x0, y1 * width + x1];
-        const inside = x1 < width && y1 < height && corners.every((p) => feasible[p] && known[p]);
-        const label = out.labels[corners[0]!]!;
-        if (size > 1 && inside && corners.every((p) => out.labels[p] === label)) {
-          this.fillCell(out, x0, y0, size, corners, known);
-        } else {
-          undecided.push([x0, y0]);
-        }
-      }
-      if (size === 1) {
-        for (const [x0, y0] of undecided)
-          for (const [dx, dy] of [
-            [0, 0],
-            [1, 0],
-            [0, 1],
-            [1, 1],
-          ] as const)
-            want(x0 + dx, y0 + dy);
-        await flush();
-        break;
-      }
-      const half = size / 2;
-      cells = [];
-      for (const [x0, y0] of undecided) {
-        for (const [dx, dy] of [
-          [0, 0],
-          [half, 0],
-          [0, half],
-          [half, half],
-        ] as const) {
-          cells.push([x0 + dx, y0 + dy]);
-          for (const [ex, ey] of [
-            [0, 0],
-            [half, 0],
-            [0, half],
-            [half, half],
-          ] as const)
-            want(x0 + dx + ex, y0 + dy + ey);
-        }
-        want(x0 + size, y0 + half);
-        want(x0 + half, y0 + size);
-        want(x0 + size, y0 + size);
-      }
-      await flush();
-    }
-  }
-
-  /** Gives a uniform cell's unevaluated pixels its label and bilinear confidence of its corners. */
-  private fillCell(
-    out: PixelEvaluation,
-    x0: number,
-    y0: number,
-    size: number,
-    corners: number[],
-    known: Uint8Array,
-  ): void {
-    const { width } = this.geometry;
-    const [c00, c10, c01, c11] = corners.map((p) => out.confidence[p]!) as [number, number, number, number];
-    const label = out.labels[corners[0]!]!;
-    for (let y = y0; y <= y0 + size; y++) {
-      for (let x = x0; x <= x0 + size; x++) {
-        const p = y * width + x;
-        if (known[p]) continue;
-        const fx = (x - x0) / size;
-        const fy = (y - y0) / size;
-        out.labels[p] = label;
-        out.confidence[p] = Math.round((1 - fy) * ((1 - fx) * c00 + fx * c10) + fy * ((1 - fx) * c01 + fx * c11));
-        known[p] = 1;
-      }
-    }
+    return this.profile.images;
   }
 
   /** Frees the tensors this evaluator keeps on the backend. */
   dispose(): void {
     tf.dispose([this.basis, this.origin]);
     this.feasibleCoords?.dispose();
+    this.profile?.images.dispose();
   }
 }
 
-/** Class probabilities of the classifier at input-space points (each of length d), [n × classes]. */
-export async function probabilitiesAt(
-  classifier: Classifier,
-  points: ArrayLike<number>[],
-  imageShape: readonly [number, number, number],
-): Promise<Float32Array> {
-  const d = imageShape[0] * imageShape[1] * imageShape[2];
-  const flat = new Float32Array(points.length * d);
-  points.forEach((p, i) => flat.set(Array.from(p), i * d));
-  const p = tf.tidy(() => tf.softmax(classifier.logits(tf.tensor4d(flat, [points.length, ...imageShape]))));
-  const out = (await p.data()) as Float32Array;
-  p.dispose();
-  return out;
+/** A slice's three points, each a vector of length d. */
+export interface SlicePointVectors {
+  a: ArrayLike<number>;
+  b: ArrayLike<number>;
+  c: ArrayLike<number>;
+}
+
+/** What a frame needs of the slice's previous frame. */
+export type PreviousFrame = Pick<Frame, 'labels' | 'confidence' | 'confidenceAge'> & {
+  metrics?: Pick<FrameMetrics, 'flipped'>;
+};
+
+/** One slice's part of a step: its evaluator, its points and, for temporal mode, its previous frame. */
+export interface FrameRequest {
+  evaluator: SliceEvaluator;
+  points: SlicePointVectors;
+  /** The slice's previous frame: flips are counted against it, and temporal mode starts from it. */
+  previous?: PreviousFrame;
+  /** Evaluate this frame afresh (full or adaptive) even in temporal mode: a key frame. */
+  refresh?: boolean;
+}
+
+/** What every frame of a step shares. */
+export interface FrameOptions {
+  mode: EvaluationMode;
+  classes: number;
+  /** Samples per segment of the profiles (32). */
+  profileSamples?: number;
+  /** The recorded frame's number, which rotates temporal mode's lattice and seeds its sample. */
+  frame?: number;
+  /** Images per classifier call (512). */
+  chunk?: number;
 }
 
 /**
- * One frame: the pixels (full or adaptive), the probabilities at a, b and c, the profiles along
- * a→b, b→c and c→a, and the metrics (flips counted against `previous` labels when given).
+ * The frames of several slices on one model state, all evaluated together: each round of every
+ * slice's pixels (the whole slice, the adaptive levels, or the temporal rounds) and the profile
+ * points go through the classifier in one batch with one read-back (ModelBatch). Each frame has
+ * the probabilities at a, b, c (the first sample of each profile segment), the profiles, and the
+ * metrics, flips counted against the previous frame.
+ */
+export async function evaluateFrames(
+  classifier: Classifier,
+  requests: FrameRequest[],
+  options: FrameOptions,
+): Promise<Frame[]> {
+  const samples = options.profileSamples ?? 32;
+  const batch = new ModelBatch(classifier, 2 * requests.length, options.chunk ?? 512);
+  return Promise.all(
+    requests.map(async ({ evaluator, points, previous, refresh }) => {
+      const profileImages = evaluator.profileImages(points, samples);
+      const [pixels, profiles] = await Promise.all([
+        batch.join(() => evaluator.evaluateIn(batch, options.mode, refresh ? undefined : previous, options.frame ?? 0)),
+        batch.join(() => batch.probabilities(3 * samples, () => profileImages)),
+      ]);
+      const { width, height } = evaluator.geometry;
+      const { classes } = options;
+      const pointProbabilities = new Float32Array(3 * classes);
+      for (let k = 0; k < 3; k++)
+        pointProbabilities.set(profiles.subarray(k * samples * classes, (k * samples + 1) * classes), k * classes);
+      const temporal = options.mode.kind === 'temporal' && !refresh && previous !== undefined;
+      return {
+        width,
+        height,
+        labels: pixels.labels,
+        confidence: pixels.confidence,
+        classes,
+        pointProbabilities,
+        profileSamples: samples,
+        profiles: profiles.slice(),
+        metrics: frameMetrics(pixels.labels, width, height, classes, previous?.labels),
+        evaluated: pixels.evaluated,
+        confidenceAge: temporal ? (previous.confidenceAge ?? 0) + 1 : 0,
+      };
+    }),
+  );
+}
+
+/**
+ * One frame of one slice (see evaluateFrames), flips counted against `previous` labels when
+ * given; temporal mode, having no previous frame here, evaluates adaptively.
  */
 export async function evaluateFrame(
   evaluator: SliceEvaluator,
   classifier: Classifier,
-  points: { a: ArrayLike<number>; b: ArrayLike<number>; c: ArrayLike<number> },
+  points: SlicePointVectors,
   options: { mode?: EvaluationMode; profileSamples?: number; classes: number; previous?: Uint8Array },
 ): Promise<Frame> {
-  const { width, height } = evaluator.geometry;
-  const samples = options.profileSamples ?? 32;
-  const pixels = await evaluator.evaluate(classifier, options.mode);
-  const { a, b, c } = points;
-  const shape = evaluator.imageShape;
-  const pointProbabilities = await probabilitiesAt(classifier, [a, b, c], shape);
-  const profiles = await probabilitiesAt(
+  const labels = options.previous;
+  const previous = labels && { labels, confidence: new Uint8Array(labels.length) };
+  const [frame] = await evaluateFrames(
     classifier,
-    [...segmentPoints(a, b, samples), ...segmentPoints(b, c, samples), ...segmentPoints(c, a, samples)],
-    shape,
+    [{ evaluator, points, refresh: true, ...(previous && { previous }) }],
+    {
+      mode: options.mode ?? { kind: 'full' },
+      classes: options.classes,
+      chunk: evaluator.batchSize,
+      ...(options.profileSamples === undefined ? {} : { profileSamples: options.profileSamples }),
+    },
   );
-  return {
-    width,
-    height,
-    labels: pixels.labels,
-    confidence: pixels.confidence,
-    classes: options.classes,
-    pointProbabilities,
-    profileSamples: samples,
-    profiles,
-    metrics: frameMetrics(pixels.labels, width, height, options.classes, options.previous),
-    evaluated: pixels.evaluated,
-  };
+  return frame!;
 }

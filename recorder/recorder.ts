@@ -3,8 +3,9 @@ import type { RunId, SliceId } from '../core/ids.js';
 import type { FrameWrite, StoredSlice, StoreWriter } from '../store/types.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import type { StepResult } from '../trainer/train-loop.js';
-import { SliceEvaluator, evaluateFrame, type EvaluationMode } from './evaluate.js';
-import { encodeFrame, type FramePixels } from '../slices/frame-codec.js';
+import { SliceEvaluator, evaluateFrames, type EvaluationMode } from './evaluate.js';
+import type { Frame } from '../slices/frame.js';
+import { encodeFrame } from '../slices/frame-codec.js';
 import { sliceGeometry } from '../slices/geometry.js';
 
 /** The scalars of a training step as stored: loss, learning rate, epoch, and attack time when adversarial. */
@@ -46,7 +47,7 @@ export interface RecorderOptions {
  */
 export class Recorder {
   private readonly evaluators: SliceEvaluator[];
-  private readonly previous = new Map<SliceId, FramePixels>();
+  private readonly previous = new Map<SliceId, Frame>();
   private recorded = 0;
 
   constructor(
@@ -81,28 +82,31 @@ export class Recorder {
   }
 
   /**
-   * Every slice evaluated on the model, encoded: a key frame every `keyEvery` calls, else a delta
-   * against the slice's previous frame. The one loop that recording and rerendering share.
+   * Every slice evaluated on the model, all in one batch (evaluateFrames), encoded: a key frame
+   * every `keyEvery` calls, else a delta against the slice's previous frame. In temporal mode key
+   * frames and every `every`-th frame are evaluated afresh. The one loop that recording and
+   * rerendering share.
    */
   async frames(model: tf.LayersModel): Promise<FrameWrite[]> {
-    const classifier = classifierOf(model);
-    const key = this.recorded % this.options.keyEvery === 0;
-    const frames: FrameWrite[] = [];
-    for (let i = 0; i < this.slices.length; i++) {
-      const slice = this.slices[i]!;
+    const { mode, keyEvery, profileSamples } = this.options;
+    const key = this.recorded % keyEvery === 0;
+    const refresh = key || (mode.kind === 'temporal' && this.recorded % mode.every === 0);
+    const frames = await evaluateFrames(
+      classifierOf(model),
+      this.slices.map((slice, i) => {
+        const previous = this.previous.get(slice.id);
+        return { evaluator: this.evaluators[i]!, points: slice.vectors, refresh, ...(previous && { previous }) };
+      }),
+      { mode, classes: this.classes, profileSamples, frame: this.recorded },
+    );
+    const writes = this.slices.map((slice, i) => {
       const previous = this.previous.get(slice.id);
-      const frame = await evaluateFrame(this.evaluators[i]!, classifier, slice.vectors, {
-        mode: this.options.mode,
-        classes: this.classes,
-        profileSamples: this.options.profileSamples,
-        previous: previous?.labels,
-      });
       const delta = !key && previous !== undefined;
-      frames.push({ sliceId: slice.id, delta, data: encodeFrame(frame, delta ? previous : undefined) });
-      this.previous.set(slice.id, frame);
-    }
+      this.previous.set(slice.id, frames[i]!);
+      return { sliceId: slice.id, delta, data: encodeFrame(frames[i]!, delta ? previous : undefined) };
+    });
     this.recorded++;
-    return frames;
+    return writes;
   }
 
   dispose(): void {

@@ -46,6 +46,11 @@ export interface RunConfig {
   evalAttack: string;
   /** Test images in the fixed, seeded subset robust accuracy is measured on. */
   robustLimit: number;
+  /**
+   * How the run's frames were evaluated when it was recorded: `full`, `adaptive` or `temporal`;
+   * absent for runs trained without --record (and runs recorded before it was kept).
+   */
+  recordMode?: 'full' | 'adaptive' | 'temporal';
 }
 
 /** The defaults: a short MNIST CNN run, robust accuracy under the strong evaluation on 100 test images. */

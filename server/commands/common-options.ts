@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../core/errors.js';
-import type { EvaluationMode } from '../../recorder/evaluate.js';
+import { TEMPORAL_DEFAULTS, type EvaluationMode } from '../../recorder/evaluate.js';
 import { formatPoint, parsePoint, type PointSpec } from '../../slices/points.js';
 import { validateAttack } from '../../trainer/attacks/attack.js';
 import { parseAttack, parseEvalAttack, type AttackPurpose } from '../../trainer/attacks/spec.js';
@@ -19,8 +19,13 @@ export const SCALE: IntKind = { kind: 'int', min: 1, max: 32 };
 export const MODE_NAMES = ['full', 'adaptive'] as const;
 export type ModeName = (typeof MODE_NAMES)[number];
 
+/** How recorded frames are evaluated: also `temporal`, from the previous frame of the slice. */
+export const RECORD_MODE_NAMES = [...MODE_NAMES, 'temporal'] as const;
+export type RecordModeName = (typeof RECORD_MODE_NAMES)[number];
+
 /** The evaluation a --mode or --record-mode names; adaptive starts from a lattice of spacing `coarse`. */
-export function evaluationMode(name: ModeName, coarse = 4): EvaluationMode {
+export function evaluationMode(name: RecordModeName, coarse = 4): EvaluationMode {
+  if (name === 'temporal') return { ...TEMPORAL_DEFAULTS, coarse };
   return name === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse };
 }
 

@@ -11,10 +11,10 @@ import {
   CHECKPOINTS,
   DATASET,
   EVAL_ATTACK,
-  MODE_NAMES,
+  RECORD_MODE_NAMES,
   RESOLUTION,
   storeRow,
-  type ModeName,
+  type RecordModeName,
 } from './common-options.js';
 
 /** `slicewatch train`'s configuration: the run's own settings plus where and how to run it. */
@@ -29,7 +29,7 @@ export interface TrainCommandConfig extends RunConfig {
   store: string;
   sliceSet: string;
   recordEvery: number;
-  recordMode: ModeName;
+  recordMode: RecordModeName;
   recordPolicy: RecordPolicy;
   recordResolution: number;
   sliceModel: string;
@@ -56,7 +56,7 @@ export const TRAIN_OPTIONS: CommandOptions<TrainCommandConfig> = {
     store: 'runs/slicewatch.db',
     sliceSet: '',
     recordEvery: 1,
-    recordMode: 'adaptive',
+    recordMode: 'temporal',
     recordPolicy: 'wait',
     recordResolution: 64,
     sliceModel: '',
@@ -255,9 +255,9 @@ export const TRAIN_OPTIONS: CommandOptions<TrainCommandConfig> = {
     recordMode: {
       flag: 'record-mode',
       arg: 'MODE',
-      help: 'full or adaptive slice evaluation while recording',
+      help: 'slice evaluation while recording: full (every pixel), adaptive (coarse lattice, refined where labels differ) or temporal (re-checks the previous frame around its boundaries, with an adaptive frame every 16th)',
       kind: 'enum',
-      values: MODE_NAMES,
+      values: RECORD_MODE_NAMES,
     },
     recordPolicy: {
       flag: 'record-policy',

@@ -257,7 +257,10 @@ describe('bad option values', () => {
       ['train', '--record', '--record-resolution', '0'],
       'expected --record-resolution to be an integer in [8, 2048], received 0',
     ],
-    [['train', '--record', '--record-mode', 'fulll'], 'invalid --record-mode: fulll; expected full or adaptive'],
+    [
+      ['train', '--record', '--record-mode', 'fulll'],
+      'invalid --record-mode: fulll; expected full, adaptive or temporal',
+    ],
     [['train', '--record', '--record-policy', 'newer'], 'invalid --record-policy: newer; expected wait or newest'],
     [['train', '--record', '--record-every', '0'], 'expected --record-every to be a positive integer, received 0'],
     [['train', '--steps', '-1'], 'expected --steps to be a positive integer, received -1'],

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { EVAL_ATTACK, evaluationMode } from '../../server/commands/common-options.js';
+import { TEMPORAL_DEFAULTS } from '../../recorder/evaluate.js';
 import { COMMAND_OPTIONS } from '../../server/commands/options.js';
 import { runConfigOf, TRAIN_OPTIONS } from '../../server/commands/train-options.js';
 import { formatOptions, parseOptions, type CommandOptions, type CustomKind } from '../../server/options.js';
@@ -287,4 +288,5 @@ test("evaluationMode: the one mapping from --mode's words to the evaluator's mod
   expect(evaluationMode('full')).toEqual({ kind: 'full' });
   expect(evaluationMode('adaptive')).toEqual({ kind: 'adaptive', coarse: 4 });
   expect(evaluationMode('adaptive', 8)).toEqual({ kind: 'adaptive', coarse: 8 });
+  expect(evaluationMode('temporal')).toEqual({ ...TEMPORAL_DEFAULTS, coarse: 4 });
 });

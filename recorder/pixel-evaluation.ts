@@ -1,0 +1,39 @@
+/** Label of a pixel outside the hypercube (Definition 2's infeasible points). */
+export const INFEASIBLE = 255;
+
+/** The model's decision on a slice's pixels. */
+export interface PixelEvaluation {
+  /** Class of each pixel, row-major, INFEASIBLE (255) outside H. */
+  labels: Uint8Array;
+  /** Top-class probability quantised to 0–255 (0 outside H). */
+  confidence: Uint8Array;
+  /** Pixels the model actually ran on. */
+  evaluated: number;
+}
+
+/**
+ * Runs the model on the listed pixels (row-major indices) and writes their label and confidence
+ * into `out`, counting them as evaluated; resolves once they are written.
+ */
+export type PixelSource = (pixels: Int32Array, out: PixelEvaluation) => Promise<void>;
+
+/** Every pixel infeasible-labelled, zero confidence, none evaluated. */
+export function emptyEvaluation(pixelCount: number): PixelEvaluation {
+  return { labels: new Uint8Array(pixelCount).fill(INFEASIBLE), confidence: new Uint8Array(pixelCount), evaluated: 0 };
+}
+
+/**
+ * Writes class probabilities [pixels × classes] into `out`: the arg-max class as label and its
+ * probability, quantised to 0–255, as confidence.
+ */
+export function writeDecisions(out: PixelEvaluation, pixels: ArrayLike<number>, probabilities: Float32Array): void {
+  const classes = probabilities.length / Math.max(1, pixels.length);
+  for (let k = 0; k < pixels.length; k++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++)
+      if (probabilities[k * classes + c]! > probabilities[k * classes + best]!) best = c;
+    out.labels[pixels[k]!] = best;
+    out.confidence[pixels[k]!] = Math.round(probabilities[k * classes + best]! * 255);
+  }
+  out.evaluated += pixels.length;
+}
