@@ -170,8 +170,13 @@ export class SwDownloads extends ModelElement {
             <span class="muted"
               >(or one:
               ${names.map(
-                (name) =>
-                  html`<a href=${scalarCsvUrl(run.id, name)} download aria-label="${label} ${name} CSV">${name}</a> `,
+                (name, i) =>
+                  html`${i > 0 ? ' ' : ''}<a
+                      href=${scalarCsvUrl(run.id, name)}
+                      download
+                      aria-label="${label} ${name} CSV"
+                      >${name}</a
+                    >`,
               )})</span
             >
           </li>`;
