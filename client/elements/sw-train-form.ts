@@ -15,7 +15,7 @@ const JOBS_SHOWN = 5;
 
 /**
  * Starts a preset training run on the server (a `train` job: preset, name, steps, dataset) and shows
- * the training jobs' progress, with Cancel. A run started here is compared as soon as it exists.
+ * the training jobs' progress, with Stop (which cancels the job). A run started here is compared as soon as it exists.
  */
 @customElement('sw-train-form')
 export class SwTrainForm extends ModelElement {
@@ -141,8 +141,8 @@ export class SwTrainForm extends ModelElement {
       <span>${name}: ${job.state}${active ? ` ${formatProgress(job.progress)}` : ''}</span>
       ${
         active
-          ? html`<button aria-label="Cancel training ${name}" @click=${() => void this.model.cancelJob(job.id)}>
-              Cancel
+          ? html`<button aria-label="Stop training ${name}" @click=${() => void this.model.cancelJob(job.id)}>
+              Stop
             </button>`
           : html`<span></span>`
       }
