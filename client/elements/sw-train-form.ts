@@ -15,7 +15,8 @@ const JOBS_SHOWN = 5;
 
 /**
  * Starts a preset training run on the server (a `train` job: preset, name, steps, dataset) and shows
- * the training jobs' progress, with Stop (which cancels the job). A run started here is compared as soon as it exists.
+ * the training jobs' progress, with Stop (which cancels the job). A run started here is compared as
+ * soon as it exists.
  */
 @customElement('sw-train-form')
 export class SwTrainForm extends ModelElement {
