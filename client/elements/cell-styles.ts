@@ -3,7 +3,7 @@ import { css } from 'lit';
 /**
  * The look of `sw-cell`: the frame's layers stacked exactly (regions, overlay, marks), upscaled
  * without smoothing; the rings and letters of a, b, c; the loading mark; the PNG link shown on
- * hover or focus; the hover card with its images.
+ * hover or focus; where the hover card goes.
  */
 export const cellStyles = css`
   :host {
@@ -92,40 +92,6 @@ export const cellStyles = css`
   .hover {
     position: absolute;
     z-index: 10;
-    padding: 6px 8px;
-    color: var(--sw-fg, #222);
-    background: var(--sw-panel, #fff);
-    border: 1px solid var(--sw-border, #ccc);
-    border-radius: 4px;
-    box-shadow: 0 2px 8px rgb(0 0 0 / 25%);
     pointer-events: none;
-    white-space: nowrap;
-    font-size: 12px;
-  }
-  .swatch {
-    display: inline-block;
-    width: 10px;
-    height: 10px;
-    margin-right: 4px;
-    border: 1px solid var(--sw-border, #ccc);
-    vertical-align: -1px;
-  }
-  .images {
-    display: flex;
-    gap: 6px;
-    margin-top: 4px;
-  }
-  figure {
-    margin: 0;
-    text-align: center;
-    color: var(--sw-muted, #666);
-  }
-  figure canvas,
-  figure img {
-    display: block;
-    width: 56px;
-    height: 56px;
-    image-rendering: pixelated;
-    border: 1px solid var(--sw-border, #ccc);
   }
 `;

@@ -4,12 +4,14 @@ import type { RunId, SliceId } from '../../core/ids.js';
 import type { SliceDto } from '../../server/protocol.js';
 import type { Frame } from '../../slices/frame.js';
 import type { Rgb } from '../../slices/palette.js';
-import { cssColour, paintRegions } from '../draw/frame-image.js';
+import { paintRegions } from '../draw/frame-image.js';
 import { changedMask, paintMask, type Rgba } from '../draw/pixel-masks.js';
-import { planePointAt, pointImage, type SlicePlane } from '../draw/plane-point.js';
+import type { SlicePlane } from '../draw/plane-point.js';
 import { loadSlicePlane } from '../draw/slice-planes.js';
+import { CanvasLayer } from './canvas-layer.js';
 import { cellStyles } from './cell-styles.js';
 import { ModelElement } from './model-element.js';
+import './sw-hover-card.js';
 import { styleProps } from './style-props.js';
 
 /** Overlay tints: flagged pixels brightened, the rest darkened, so the flagged ones stand out on any class colour. */
@@ -63,18 +65,14 @@ export class SwCell extends ModelElement {
   @state() private hover: Pixel | undefined;
   @query('canvas.regions') private regions!: HTMLCanvasElement | null;
   @query('canvas.overlay') private overlay!: HTMLCanvasElement | null;
-  @query('figure canvas') private pointCanvas!: HTMLCanvasElement | null;
 
   /** The frame shown (kept while the next loads) and its recorded step; `loading`: the cursor's frame is not here yet. */
   private shown: { frame: Frame; step: number } | undefined;
   /** `run:slice` of the frame shown. */
   private shownOf = '';
   private loading = false;
-  private image: ImageData | undefined;
-  /** What the regions and the overlay were last drawn from: redraw only when one changed. */
-  private drawn: { frame?: Frame; colours?: readonly Rgb[]; shading?: boolean; canvas?: HTMLCanvasElement } = {};
-  private overlayDrawn: { mask?: Uint8Array | null; canvas?: HTMLCanvasElement } = {};
-  private overlayImage: ImageData | undefined;
+  private readonly regionsLayer = new CanvasLayer();
+  private readonly overlayLayer = new CanvasLayer();
   private changed: { frame?: Frame; before?: Frame; mask?: Uint8Array } = {};
 
   override connectedCallback(): void {
@@ -134,9 +132,7 @@ export class SwCell extends ModelElement {
     super.updated(changed);
     const step = this.shown !== undefined && !this.loading ? this.shown.step : undefined;
     this.setAttribute('aria-label', `run ${this.runName}, slice ${this.slice.name}, step ${step ?? 'loading'}`);
-    this.drawRegions();
-    this.drawOverlay();
-    this.drawPoint();
+    this.drawLayers();
     if (step === undefined) this.removeAttribute('data-step');
     else this.setAttribute('data-step', String(step));
   }
@@ -158,22 +154,24 @@ export class SwCell extends ModelElement {
     return { width: frame?.width ?? grid?.width ?? r, height: frame?.height ?? grid?.height ?? r };
   }
 
-  private drawRegions(): void {
-    const canvas = this.regions;
+  /** Draws the regions, then the overlay (kept while what it compares with loads); each only when its inputs changed. */
+  private drawLayers(): void {
     const frame = this.shown?.frame;
+    if (frame === undefined) return;
+    const { width, height, labels, confidence } = frame;
+    const colours = this.colours;
     const shading = this.model.view.shading;
-    const d = this.drawn;
-    if (canvas === null || frame === undefined) return;
-    if (d.frame === frame && d.colours === this.colours && d.shading === shading && d.canvas === canvas) return;
-    if (canvas.width !== frame.width || canvas.height !== frame.height) {
-      canvas.width = frame.width;
-      canvas.height = frame.height;
-    }
-    if (this.image?.width !== frame.width || this.image.height !== frame.height)
-      this.image = new ImageData(frame.width, frame.height);
-    paintRegions(this.image.data, frame.labels, frame.confidence, this.colours, shading);
-    canvas.getContext('2d')!.putImageData(this.image, 0, 0);
-    this.drawn = { frame, colours: this.colours, shading, canvas };
+    if (this.regions !== null)
+      this.regionsLayer.draw(this.regions, width, height, [frame, colours, shading], (rgba) =>
+        paintRegions(rgba, labels, confidence, colours, shading),
+      );
+    const mask = this.overlayMask();
+    if (this.overlay === null || mask === undefined) return;
+    if (mask === null || mask.length !== labels.length) this.overlayLayer.clear(this.overlay);
+    else
+      this.overlayLayer.draw(this.overlay, width, height, [mask, labels], (rgba) =>
+        paintMask(rgba, mask, labels, FLAGGED, UNFLAGGED),
+      );
   }
 
   /** The overlay's mask: null for no overlay, undefined while what it compares with loads (the last one stays). */
@@ -189,43 +187,6 @@ export class SwCell extends ModelElement {
     if (c.frame !== shown.frame || c.before !== before)
       this.changed = { frame: shown.frame, before, mask: changedMask(shown.frame.labels, before.labels) };
     return this.changed.mask;
-  }
-
-  private drawOverlay(): void {
-    const canvas = this.overlay;
-    const frame = this.shown?.frame;
-    const mask = this.overlayMask();
-    if (canvas === null || frame === undefined || mask === undefined) return;
-    if (this.overlayDrawn.mask === mask && this.overlayDrawn.canvas === canvas) return;
-    this.overlayDrawn = { mask, canvas };
-    const context = canvas.getContext('2d')!;
-    if (mask === null || mask.length !== frame.labels.length) {
-      context.clearRect(0, 0, canvas.width, canvas.height);
-      return;
-    }
-    if (canvas.width !== frame.width || canvas.height !== frame.height) {
-      canvas.width = frame.width;
-      canvas.height = frame.height;
-    }
-    if (this.overlayImage?.width !== frame.width || this.overlayImage.height !== frame.height)
-      this.overlayImage = new ImageData(frame.width, frame.height);
-    paintMask(this.overlayImage.data, mask, frame.labels, FLAGGED, UNFLAGGED);
-    context.putImageData(this.overlayImage, 0, 0);
-  }
-
-  /** Draws the image at the hovered point of the plane into the hover card's canvas. */
-  private drawPoint(): void {
-    const canvas = this.pointCanvas;
-    const plane = this.fittingPlane();
-    if (canvas === null || plane === undefined || this.hover === undefined) return;
-    const key = `${this.hover.x},${this.hover.y}`;
-    if (canvas.dataset['key'] === key) return;
-    const at = planePointAt(plane.geometry, this.hover.x, this.hover.y);
-    const image = pointImage(at.point, plane.shape);
-    canvas.width = image.width;
-    canvas.height = image.height;
-    canvas.getContext('2d')!.putImageData(new ImageData(image.rgba, image.width, image.height), 0, 0);
-    canvas.dataset['key'] = key;
   }
 
   /** Arrow keys move the probe over a focused cell (Shift: 10 pixels), as the pointer would; Escape hides it. */
@@ -304,8 +265,6 @@ export class SwCell extends ModelElement {
     if (frame === undefined || hover === undefined || hover.x >= frame.width || hover.y >= frame.height) return nothing;
     const p = hover.y * frame.width + hover.x;
     const label = frame.labels[p]!;
-    const confidence = frame.confidence[p]!;
-    const colour = this.colours[label];
     const k = this.scale;
     const right = hover.x >= frame.width / 2;
     const place = {
@@ -313,48 +272,22 @@ export class SwCell extends ModelElement {
       right: right ? `${(frame.width - hover.x) * k + 12}px` : undefined,
       top: `${hover.y * k}px`,
     };
-    const thumbs = this.slice.thumbnails;
-    return html`<div
+    return html`<sw-hover-card
       class="hover"
       role="status"
       data-class=${label}
-      data-confidence=${confidence}
+      data-confidence=${frame.confidence[p]!}
       style=${styleProps(place)}
-    >
-      <div>
-        ${
-          colour === undefined
-            ? html`outside the cube`
-            : html`${swatch(cssColour(colour))}class <b>${this.classNames[label] ?? String(label)}</b>, confidence
-                ${((100 * confidence) / 255).toFixed(1)}%`
-        }
-      </div>
-      <div class="images">
-        ${
-          this.fittingPlane() === undefined
-            ? nothing
-            : html`<figure>
-                <canvas></canvas>
-                <figcaption>here</figcaption>
-              </figure>`
-        }
-        ${(['a', 'b', 'c'] as const).map(
-          (name) =>
-            html`<figure>
-              <img src="${thumbs[name]}?scale=2" alt="point ${name}" />
-              <figcaption>${name}</figcaption>
-            </figure>`,
-        )}
-      </div>
-    </div>`;
+      .label=${label}
+      .confidence=${frame.confidence[p]!}
+      .colour=${this.colours[label]}
+      .labelName=${this.classNames[label] ?? String(label)}
+      .x=${hover.x}
+      .y=${hover.y}
+      .plane=${this.fittingPlane()}
+      .slice=${this.slice}
+    ></sw-hover-card>`;
   }
-}
-
-/** A colour swatch: an SVG square, since the page's CSP refuses style attributes. */
-export function swatch(colour: string) {
-  return html`<svg class="swatch" viewBox="0 0 1 1" aria-hidden="true">
-    <rect width="1" height="1" fill=${colour}></rect>
-  </svg>`;
 }
 
 declare global {

@@ -10,7 +10,8 @@ import type { Overlay } from '../model/view-state.js';
 import { controlStyles } from './control-styles.js';
 import { ModelElement } from './model-element.js';
 import { styleProps } from './style-props.js';
-import { swatch } from './sw-cell.js';
+import './sw-cell.js';
+import { swatch } from './swatch.js';
 
 /** Width of the slices' header column and the gap between cells, in CSS pixels. */
 const HEADER_PX = 230;
