@@ -116,6 +116,26 @@ function requestDevice(adapter: Adapter): Promise<unknown> {
   });
 }
 
+/**
+ * The backend reads synchronously through an OffscreenCanvas, which Node lacks ("OffscreenCanvas
+ * is not defined"): say what to do instead. Data already on the CPU still reads synchronously.
+ */
+function withReadSyncError(backend: tf.KernelBackend): tf.KernelBackend {
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (dataId) => {
+    try {
+      return readSync(dataId);
+    } catch (error) {
+      if (!String((error as Error).message).includes('OffscreenCanvas')) throw error;
+      throw new Error(
+        'the webgpu backend cannot read a tensor synchronously in Node (dataSync, arraySync); read it with await tensor.data()',
+        { cause: error },
+      );
+    }
+  };
+  return backend;
+}
+
 let registered: GpuAdapterInfo | undefined;
 
 /** The result of starting webgpu: the adapter, or why not and the fix. */
@@ -143,7 +163,11 @@ export async function startWebgpu(env: NodeJS.ProcessEnv = process.env): Promise
     });
     // Importing the package registers its own factory when navigator.gpu already existed.
     if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
-    tf.registerBackend('webgpu', async () => new WebGPUBackend(await requestDevice(adapter), adapter.info), 0);
+    tf.registerBackend(
+      'webgpu',
+      async () => withReadSyncError(new WebGPUBackend(await requestDevice(adapter), adapter.info)),
+      0,
+    );
     registerWebgpuKernels();
     registered = describeAdapter(adapter);
   }

@@ -77,6 +77,19 @@ describe.skipIf(skipReason !== undefined)('the webgpu backend', () => {
     await initBackend('wasm');
   });
 
+  test('a synchronous read of a tensor computed on webgpu says to read it asynchronously', async () => {
+    process.env[WEBGPU_SOFTWARE_VARIABLE] = '1';
+    await initBackend('webgpu');
+    // Large enough not to be handed to the CPU (WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD, 128).
+    const t = tf.tidy(() => tf.add(tf.range(0, 1000), 1));
+    expect(() => t.dataSync()).toThrow(
+      'the webgpu backend cannot read a tensor synchronously in Node (dataSync, arraySync); read it with await tensor.data()',
+    );
+    expect(Array.from((await t.data()).slice(0, 3))).toEqual([1, 2, 3]);
+    t.dispose();
+    await initBackend('wasm');
+  });
+
   /**
    * One training step of `spec` at batch 4 from the same weights on wasm, cpu, then webgpu (a
    * tensor made on webgpu cannot be read synchronously, so it goes last): the loss, the logits
