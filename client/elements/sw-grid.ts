@@ -148,19 +148,13 @@ export class SwGrid extends ModelElement {
     if (!m.loaded || m.compared.length === 0) return nothing;
     if (set === undefined) return html`<p class="muted">The compared runs record no slices.</p>`;
     const runs = m.compared.filter((r) => r.setId === set.id);
-    const elsewhere = m.compared.filter((r) => r.setId !== set.id);
+    const elsewhere = m.compared.filter((r) => r.setId !== null && r.setId !== set.id);
+    const unsliced = m.compared.filter((r) => r.setId === null);
     const colours = this.colours();
     const scale = this.scale(runs, set.slices);
     const columns = `${HEADER_PX}px repeat(${runs.length}, max-content)`;
     return html`${this.toolbar(set.classNames, colours)}
-      ${
-        elsewhere.length === 0
-          ? nothing
-          : html`<p class="muted">
-              ${elsewhere.map(shortName).join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} on another slice set than
-              ${set.name}, so not shown here.
-            </p>`
-      }
+      ${this.absent(elsewhere, `on another slice set than ${set.name}`)} ${this.absent(unsliced, 'without slices')}
       <div
         class="grid"
         role="table"
@@ -173,6 +167,13 @@ export class SwGrid extends ModelElement {
         </div>
         ${set.slices.map((slice) => this.row(slice, runs, scale, set.classNames, colours))}
       </div>`;
+  }
+
+  /** A note naming compared runs the grid does not show, and why. */
+  private absent(runs: RunSummary[], why: string) {
+    if (runs.length === 0) return nothing;
+    const names = runs.map(shortName).join(', ');
+    return html`<p class="muted">${names} ${runs.length === 1 ? 'is' : 'are'} ${why}, so not shown here.</p>`;
   }
 
   /** The class colours of the chosen palette. */
