@@ -175,7 +175,7 @@ describe('slicewatch train', () => {
     },
     {
       args: ['train', '--backend', 'tpu'],
-      message: 'slicewatch: invalid backend: tpu; expected one of tensorflow, wasm, cpu\n',
+      message: 'slicewatch: invalid backend: tpu; expected one of tensorflow, webgpu, wasm, cpu\n',
     },
     {
       args: ['train', '--resume', '--out', '/no/run'],
@@ -226,7 +226,7 @@ describe('slicewatch train', () => {
     expect(forced.stderr).toMatch(/^slicewatch: backend tensorflow is not available: /);
     expect(forced.code).toBe(1);
     const wrong = slicewatch(['train'], { SLICEWATCH_BACKEND: 'gpu' });
-    expect(wrong.stderr).toBe('slicewatch: invalid backend: gpu; expected one of tensorflow, wasm, cpu\n');
+    expect(wrong.stderr).toBe('slicewatch: invalid backend: gpu; expected one of tensorflow, webgpu, wasm, cpu\n');
     const threads = slicewatch(['train'], { SLICEWATCH_THREADS: 'many' });
     expect(threads.stderr).toBe('slicewatch: invalid SLICEWATCH_THREADS: many; expected a whole number from 1 to 8\n');
     expect(threads.code).toBe(1);

@@ -266,7 +266,7 @@ describe('the command tables', () => {
     ['video', [], '--runs NAME[,NAME…] is required: the --out folders of recorded runs'],
     ['rerender', [], '--run NAME is required: the --out folder of a run recorded with --record'],
     ['demo', ['--steps', '-1'], 'expected --steps to be a positive integer, received -1'],
-    ['demo', ['--backend', 'gpu'], 'invalid backend: gpu; expected one of tensorflow, wasm, cpu'],
+    ['demo', ['--backend', 'gpu'], 'invalid backend: gpu; expected one of tensorflow, webgpu, wasm, cpu'],
   ] as const)('%s %j', (command, argv, message) => {
     const options = COMMAND_OPTIONS[command] as CommandOptions<object>;
     expect(() => parseOptions(argv, options)).toThrow(new InvalidArgumentError(message));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRng } from '../../core/rng.js';
 import { evaluateFrame, SliceEvaluator } from '../../recorder/evaluate.js';
@@ -265,3 +266,23 @@ describe.skipIf(skipReason !== undefined)('the webgpu backend', () => {
     });
   });
 });
+
+const hardware = facts.dawn.kind === 'adapter' && !facts.dawn.adapter.software;
+test.skipIf(hardware)(
+  'slicewatch train --backend webgpu without a hardware adapter fails with one line saying why',
+  () => {
+    const env = { ...process.env };
+    delete env[WEBGPU_SOFTWARE_VARIABLE];
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/bin.ts', 'train', '--backend', 'webgpu'], {
+      encoding: 'utf8',
+      env,
+    });
+    expect(result.status).toBe(1);
+    // Dawn itself may print warnings about a software adapter first; ours is the last line.
+    const ours = result.stderr.trimEnd().split('\n').at(-1)!;
+    expect(ours).toBe(
+      `slicewatch: backend webgpu is not available: ${webgpuProblem(facts)!.reason}; ${webgpuProblem(facts)!.fix}`,
+    );
+  },
+  60_000,
+);
