@@ -28,7 +28,9 @@ export function readTheme(host: Element): ChartTheme {
   };
 }
 
-const darkScheme = () => matchMedia('(prefers-color-scheme: dark)');
+let scheme: MediaQueryList | undefined;
+/** The system's dark preference, queried once (matchMedia is slow enough to feel per frame). */
+const darkScheme = () => (scheme ??= matchMedia('(prefers-color-scheme: dark)'));
 
 /** The theme in effect: sw-app's choice (`data-theme` on <html>) and the system's preference; a new key means new colours. */
 export function themeKey(): string {
@@ -39,11 +41,10 @@ export function themeKey(): string {
 export function watchTheme(onChange: () => void): () => void {
   const observer = new MutationObserver(onChange);
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-  const scheme = darkScheme();
-  scheme.addEventListener('change', onChange);
+  darkScheme().addEventListener('change', onChange);
   return () => {
     observer.disconnect();
-    scheme.removeEventListener('change', onChange);
+    darkScheme().removeEventListener('change', onChange);
   };
 }
 

@@ -66,37 +66,52 @@ export function drawCursor(chart: Chart<'line'>, overlay: HTMLCanvasElement, s: 
   hooks.drawn(s.step);
 }
 
+/** Markers closer than this many pixels to the last drawn one of their kind are skipped. */
+const MIN_GAP_PX = 3;
+/** Epoch lines are left out while they would be denser than one per this many pixels (zoom in to see them). */
+const EPOCH_PX = 8;
+
+/** Draws the markers, one path per kind: epochs as dotted lines, lr jumps as triangles, evaluations as diamonds. */
 function drawMarkers(chart: Chart<'line'>, s: CursorState): void {
   const { ctx, chartArea: area } = chart;
   const xScale = chart.scales['x']!;
-  ctx.save();
+  const paths = { epoch: new Path2D(), lr: new Path2D(), eval: new Path2D() };
+  const from = Number(xScale.getValueForPixel(area.left));
+  const to = Number(xScale.getValueForPixel(area.right));
+  const epochs = s.markers.filter(
+    (m) => m.kind === 'epoch' && toAxis(s.scale, m.step) >= from && toAxis(s.scale, m.step) <= to,
+  );
+  const last = { epoch: epochs.length * EPOCH_PX > area.width ? Infinity : -Infinity, lr: -Infinity, eval: -Infinity };
   for (const marker of s.markers) {
     const x = Math.round(xScale.getPixelForValue(toAxis(s.scale, marker.step))) + 0.5;
-    if (x < area.left || x > area.right) continue;
-    ctx.beginPath();
+    if (x < area.left || x > area.right || x - last[marker.kind] < MIN_GAP_PX) continue;
+    last[marker.kind] = x;
+    const path = paths[marker.kind];
     if (marker.kind === 'epoch') {
-      ctx.strokeStyle = s.theme.muted;
-      ctx.setLineDash([2, 3]);
-      ctx.lineWidth = 1;
-      ctx.moveTo(x, area.top);
-      ctx.lineTo(x, area.bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
+      path.moveTo(x, area.top);
+      path.lineTo(x, area.bottom);
     } else if (marker.kind === 'lr') {
-      ctx.fillStyle = LR_COLOUR;
-      ctx.moveTo(x, area.bottom - 8);
-      ctx.lineTo(x - 4, area.bottom);
-      ctx.lineTo(x + 4, area.bottom);
-      ctx.fill();
+      path.moveTo(x, area.bottom - 8);
+      path.lineTo(x - 4, area.bottom);
+      path.lineTo(x + 4, area.bottom);
+      path.closePath();
     } else {
-      ctx.fillStyle = s.theme.fg;
-      ctx.moveTo(x, area.bottom - 7);
-      ctx.lineTo(x - 3, area.bottom - 3.5);
-      ctx.lineTo(x, area.bottom);
-      ctx.lineTo(x + 3, area.bottom - 3.5);
-      ctx.fill();
+      path.moveTo(x, area.bottom - 7);
+      path.lineTo(x - 3, area.bottom - 3.5);
+      path.lineTo(x, area.bottom);
+      path.lineTo(x + 3, area.bottom - 3.5);
+      path.closePath();
     }
   }
+  ctx.save();
+  ctx.strokeStyle = s.theme.muted;
+  ctx.setLineDash([2, 3]);
+  ctx.lineWidth = 1;
+  ctx.stroke(paths.epoch);
+  ctx.fillStyle = LR_COLOUR;
+  ctx.fill(paths.lr);
+  ctx.fillStyle = s.theme.fg;
+  ctx.fill(paths.eval);
   ctx.restore();
 }
 

@@ -11,7 +11,7 @@
  */
 export function downsample(
   steps: readonly number[],
-  values: readonly number[],
+  values: ArrayLike<number>,
   from: number,
   to: number,
   buckets: number,

@@ -8,9 +8,9 @@
  * n_i counts the finite values so far. Non-finite values pass through and do not move the average;
  * weight 0 returns the values; a constant series stays constant.
  */
-export function debiasedEma(values: readonly number[], weight: number): number[] {
+export function debiasedEma(values: ArrayLike<number>, weight: number): Float64Array {
   if (!(weight >= 0 && weight < 1)) throw new RangeError(`invalid smoothing weight: ${weight}; expected 0 ≤ w < 1`);
-  const out = new Array<number>(values.length);
+  const out = new Float64Array(values.length);
   let mean = 0;
   let debias = 1;
   for (let i = 0; i < values.length; i++) {
@@ -20,7 +20,8 @@ export function debiasedEma(values: readonly number[], weight: number): number[]
       continue;
     }
     mean = weight * mean + (1 - weight) * v;
-    debias *= weight;
+    // w^n below 1e-300 is 0 to the sum, and computing with subnormal numbers is slow.
+    debias = debias < 1e-300 ? 0 : debias * weight;
     out[i] = mean / (1 - debias);
   }
   return out;

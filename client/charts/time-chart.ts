@@ -17,7 +17,7 @@ export interface TimeLine {
   key: string;
   colour: string;
   steps: readonly number[];
-  values: readonly number[];
+  values: ArrayLike<number>;
   /** Thin and faint, behind the others (the raw line behind a smoothed one). */
   faint?: boolean;
   dashed?: boolean;

@@ -14,15 +14,22 @@ export function chartScale(model: Dashboard): AxisScale {
   return axisScale(model.view.axis, model.stepsPerEpoch(first.id), model.details.get(first.id)?.config.batchSize ?? 0);
 }
 
-/** Epoch boundaries, learning-rate jumps and evaluations of the compared runs. */
+const markerCache = new WeakMap<Dashboard, { key: string; markers: Marker[] }>();
+
+/** Epoch boundaries, learning-rate jumps and evaluations of the compared runs (computed once per change of the scalars, for every chart). */
 export function chartMarkers(model: Dashboard): Marker[] {
-  return timeMarkers(
+  const key = `${model.scalars.version}:${model.compared.map((r) => r.id).join()}`;
+  const cached = markerCache.get(model);
+  if (cached?.key === key) return cached.markers;
+  const markers = timeMarkers(
     model.compared.map(({ id }) => ({
       epoch: model.scalars.get(id, 'epoch'),
       lr: model.scalars.get(id, 'lr'),
       testAccuracy: model.scalars.get(id, 'testAccuracy'),
     })),
   );
+  markerCache.set(model, { key, markers });
+  return markers;
 }
 
 /** A run as charts name it: the last part of its run folder. */

@@ -70,6 +70,7 @@ export class SwMetricChart extends ModelElement {
   private markers: Marker[] = [];
   private readonly charts = new Map<string, TimeChart>();
   private drawnData = '';
+  private drawnAxes = '';
   private drawnTheme = '';
 
   private unwatchTheme: (() => void) | undefined;
@@ -84,7 +85,7 @@ export class SwMetricChart extends ModelElement {
     this.unwatchTheme?.();
     for (const chart of this.charts.values()) chart.destroy();
     this.charts.clear();
-    this.drawnData = this.drawnTheme = '';
+    this.drawnData = this.drawnAxes = this.drawnTheme = '';
   }
 
   override render() {
@@ -130,22 +131,22 @@ export class SwMetricChart extends ModelElement {
     if (m === undefined) return;
     const slice = m.focusedSlice;
     const runs = m.compared;
-    const data = [
+    // The panels' lines are rebuilt only when their metrics may have changed (not on every scalar push).
+    const fetched = [
       this.version,
       this.metric,
       slice?.id,
       runs.map((r) => `${r.id}@${r.step}`).join(),
-      m.scalars.version,
-      m.view.axis,
       m.view.palette,
-      m.details.size,
     ].join();
-    const dataChanged = data !== this.drawnData;
-    if (dataChanged) {
-      this.drawnData = data;
-      const series = runs.map((r) => (slice ? this.store.get(r.id, slice.id, r.step) : undefined));
-      this.markers = chartMarkers(m);
-      this.panels = this.panelsOf(series);
+    const axes = [m.view.axis, m.details.size, m.timeline.first, m.timeline.last].join();
+    const markers = chartMarkers(m);
+    const dataChanged = fetched !== this.drawnData || axes !== this.drawnAxes || markers !== this.markers;
+    this.markers = markers;
+    this.drawnAxes = axes;
+    if (fetched !== this.drawnData) {
+      this.drawnData = fetched;
+      this.panels = this.panelsOf(runs.map((r) => (slice ? this.store.get(r.id, slice.id, r.step) : undefined)));
       // The panels' canvases are rendered from what was just computed; their charts follow below.
       this.requestUpdate();
     }

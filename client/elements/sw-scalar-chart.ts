@@ -36,7 +36,7 @@ export class SwScalarChart extends ModelElement {
   private drawnTheme = '';
   private markers: Marker[] = [];
   /** Per shown line: its smoothed values (for the legend's reading at the cursor). */
-  private smoothed = new Map<string, { steps: readonly number[]; values: number[] }>();
+  private smoothed = new Map<string, { steps: readonly number[]; values: ArrayLike<number> }>();
 
   private unwatchTheme: (() => void) | undefined;
 

@@ -9,7 +9,7 @@ test('weight 0.6 on [1, 2, 3]: 1, 1.04 / 0.64 = 1.625, 1.824 / 0.784 = 114/49 (n
 });
 
 test('weight 0 is the raw series; a constant series stays constant', () => {
-  expect(debiasedEma([3, -1, 4], 0)).toEqual([3, -1, 4]);
+  expect([...debiasedEma([3, -1, 4], 0)]).toEqual([3, -1, 4]);
   for (const v of debiasedEma([5, 5, 5, 5], 0.9)) expect(v).toBeCloseTo(5, 12);
 });
 
