@@ -170,6 +170,10 @@ export async function runTraining(
   try {
     while (loop.step < total && !options.signal?.aborted) {
       const result = await loop.runStep();
+      // A step awaits only promises that are already settled when everything runs in this thread
+      // (wasm, in-process recording): give the event loop a turn, or Ctrl-C, SIGTERM, the store's
+      // heartbeat and any socket would wait for the end of training.
+      await new Promise((resolve) => setImmediate(resolve));
       const elapsed = (now() - started) / 1000;
       const done = loop.step - firstStep;
       onEvent({
