@@ -54,13 +54,14 @@ export class TimeChart {
   /**
    * @param canvas the chart's canvas, in a positioned box that sets its size
    * @param overlay a canvas laid exactly over it, for the cursor line
+   * @param y the y axis's fixed ends (else fitted to the data) and whether its ticks are whole numbers (counts)
    */
   constructor(
     canvas: HTMLCanvasElement,
     private readonly overlay: HTMLCanvasElement,
     theme: ChartTheme,
     hooks: Pick<CursorHooks, 'seek' | 'drawn'>,
-    yRange: { min?: number; max?: number } = {},
+    y: { min?: number; max?: number; integer?: boolean } = {},
   ) {
     this.cursor = { step: 0, scale: this.data.scale, markers: [], theme };
     this.hooks = {
@@ -70,7 +71,9 @@ export class TimeChart {
     };
     const options = baseOptions(theme);
     options.scales!['x']!.ticks!.callback = (value) => tickLabel(this.data.scale, Number(value));
-    Object.assign(options.scales!['y']!, yRange);
+    const yScale = options.scales!['y']!;
+    Object.assign(yScale, { min: y.min, max: y.max });
+    if (y.integer) yScale.ticks = { ...yScale.ticks, precision: 0 };
     this.chart = new Chart(canvas, {
       type: 'line',
       data: { datasets: [] },

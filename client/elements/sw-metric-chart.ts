@@ -99,13 +99,13 @@ export class SwMetricChart extends ModelElement {
         <select aria-label="slice metric" @change=${(e: Event) => this.choose((e.target as HTMLSelectElement).value)}>
           ${Object.entries(METRICS).map(([key, { label }]) => html`<option value=${key} ?selected=${key === this.metric}>${label}</option>`)}
         </select>
-        ${
-          perClass
-            ? html`<div class="legend">
-                ${names.map((name, k) => html`<span>${swatch(colours[k] ?? 'grey')}${name}</span>`)}
-              </div>`
-            : nothing
-        }
+        <div class="legend">
+          ${
+            perClass
+              ? names.map((name, k) => html`<span>${swatch(colours[k] ?? 'grey')}${name}</span>`)
+              : (m?.compared ?? []).map((r) => html`<span>${swatch(m.colour(r.id))}${runLabel(r)}</span>`)
+          }
+        </div>
       </header>
       ${this.status() ?? nothing}
       <div class="panels">
@@ -181,7 +181,7 @@ export class SwMetricChart extends ModelElement {
           canvas.nextElementSibling as HTMLCanvasElement,
           readTheme(this),
           { seek: (step) => m.seek(step), drawn: (step) => this.setAttribute('data-cursor-step', String(step)) },
-          this.metric === 'area' ? { min: 0, max: 1 } : { min: 0 },
+          this.metric === 'area' ? { min: 0, max: 1 } : { min: 0, integer: true },
         );
         this.charts.set(panel.key, chart);
       } else if (themeChanged) chart.setTheme(readTheme(this));
