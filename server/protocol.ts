@@ -5,12 +5,25 @@
  * and decode with slices/frame-codec.ts on either side.
  */
 import { z } from 'zod';
+import { MAX_FRAME_SPAN, MAX_METRIC_SPAN, MAX_SCALAR_SPAN } from './wire-format.js';
 import type { RunId, SliceId, SliceSetId } from '../core/ids.js';
 import { PALETTE_NAMES } from '../slices/palette.js';
 import type { RunStatus, ScalarPoint } from '../store/types.js';
 import type { BackendInfo } from '../trainer/backend-info.js';
 import type { RunConfig } from '../trainer/run-config.js';
 import { TRAIN_PRESETS, type JobRecord, type JobRequest } from './job-types.js';
+
+/** The limits and the packed frame rows, which the browser needs without zod (see wire-format.ts). */
+export {
+  FRAME_ROWS_TYPE,
+  MAX_BODY_BYTES,
+  MAX_FRAME_SPAN,
+  MAX_METRIC_SPAN,
+  MAX_SCALAR_SPAN,
+  packFrameRows,
+  unpackFrameRows,
+  type FrameRow,
+} from './wire-format.js';
 
 /** Every error reply, HTTP body or socket ack: a stable code (e.g. `NOT_FOUND`) and a one-line message. */
 export interface ErrorBody {
@@ -20,19 +33,6 @@ export interface ErrorBody {
 export interface ErrorReply {
   error: ErrorBody;
 }
-
-/** The most steps one scalar request may span. */
-export const MAX_SCALAR_SPAN = 100_000;
-/** The most steps one frame request may span. */
-export const MAX_FRAME_SPAN = 1000;
-/**
- * The most steps one slice-metrics request may span: reading, decoding and measuring a recorded
- * 64×64 frame takes about 1 ms on the built server, so a full range (from its key frame) answers in
- * about 100 ms, under 200 ms with a cold start.
- */
-export const MAX_METRIC_SPAN = 100;
-/** The largest request body the server reads, in bytes. */
-export const MAX_BODY_BYTES = 16 * 1024;
 
 /** A step as it arrives in a query string or payload: a non-negative safe integer. */
 const stepNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -223,13 +223,6 @@ export interface ScalarSeries {
   points: ScalarPoint[];
 }
 
-/** A stored frame in its encoding (slices/frame-codec.ts): a key frame or a delta on the previous row. */
-export interface FrameRow {
-  step: number;
-  delta: boolean;
-  data: Uint8Array;
-}
-
 /**
  * `scalar:new`: scalars of one step of a run, in commit order; each (step, name) is sent once, so an
  * evaluation committed after its step (testAccuracy) comes as a second push for that step with its own values.
@@ -274,43 +267,4 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   'run:watch': (request: WatchRequest, ack: (reply: WatchAck) => void) => void;
   'run:unwatch': (request: { runId: number }, ack: (reply: Ack) => void) => void;
-}
-
-/** The media type of a frame-range body: packed FrameRows (packFrameRows). */
-export const FRAME_ROWS_TYPE = 'application/vnd.slicewatch.frames';
-
-/**
- * Frame rows in one binary body: per row, the step as a float64, 1 if a delta else 0 as a byte, the
- * data length as a uint32 (all little-endian), then the data.
- */
-export function packFrameRows(rows: readonly FrameRow[]): Uint8Array {
-  const out = new Uint8Array(rows.reduce((n, r) => n + 13 + r.data.length, 0));
-  const view = new DataView(out.buffer);
-  let o = 0;
-  for (const row of rows) {
-    view.setFloat64(o, row.step, true);
-    view.setUint8(o + 8, row.delta ? 1 : 0);
-    view.setUint32(o + 9, row.data.length, true);
-    out.set(row.data, o + 13);
-    o += 13 + row.data.length;
-  }
-  return out;
-}
-
-/** The rows of a packFrameRows body; throws on a truncated one. */
-export function unpackFrameRows(bytes: Uint8Array): FrameRow[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const rows: FrameRow[] = [];
-  for (let o = 0; o < bytes.length;) {
-    if (o + 13 > bytes.length) throw new Error(`invalid frame rows: truncated header at byte ${o}`);
-    const length = view.getUint32(o + 9, true);
-    if (o + 13 + length > bytes.length) throw new Error(`invalid frame rows: truncated data at byte ${o}`);
-    rows.push({
-      step: view.getFloat64(o, true),
-      delta: view.getUint8(o + 8) === 1,
-      data: bytes.slice(o + 13, o + 13 + length),
-    });
-    o += 13 + length;
-  }
-  return rows;
 }

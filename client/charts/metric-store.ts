@@ -7,9 +7,10 @@
  */
 import type { RunId, SliceId } from '../../core/ids.js';
 import type { SliceMetricSeries } from '../../server/protocol.js';
+import { MAX_METRIC_SPAN } from '../../server/wire-format.js';
 
-/** Steps per request: the server's MAX_METRIC_SPAN (server/protocol.ts, which the browser bundle cannot import: zod). */
-export const METRIC_SPAN = 100;
+/** Steps per request: the server's span limit. */
+export const METRIC_SPAN = MAX_METRIC_SPAN;
 /** Requests a run may have in flight. */
 const IN_FLIGHT_PER_RUN = 2;
 /** Live extensions of a run a second, at most. */

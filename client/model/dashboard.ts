@@ -27,6 +27,8 @@ import { formatView, parseView, type ViewState } from './view-state.js';
 export const RUN_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#008080', '#9a6324', '#800000'];
 /** Runs the page compares at most. */
 export const MAX_COMPARED = 6;
+/** Steps before the newest held that a (re)watch asks the server to send again. */
+const CATCH_UP_STEPS = 16;
 /** How often, at most, the URL follows a moving cursor, in ms. */
 const URL_EVERY_MS = 250;
 
@@ -286,7 +288,10 @@ export class Dashboard extends EventTarget {
 
   private watch(id: RunId): void {
     if (!this.socket.connected) return;
-    this.socket.emit('run:watch', { runId: id, fromStep: this.scalars.newestStep(id) }, (reply) => {
+    // An evaluation is committed after its step's other scalars: catch up from a little before the
+    // newest step the page holds, so one that landed in between is not missed.
+    const fromStep = Math.max(0, this.scalars.newestStep(id) - CATCH_UP_STEPS);
+    this.socket.emit('run:watch', { runId: id, fromStep }, (reply) => {
       if (reply.ok) this.updateRun(reply.run);
       else {
         this.error = reply.error.message;
