@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -337,7 +337,7 @@ test('an MP4 download of the selection completes, and ffprobe accepts it', async
   const href = (await link.getAttribute('href'))!;
   expect(href).toMatch(/^\/api\/videos\/[0-9a-f]{12}$/);
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-  const file = join(mkdtempDir(), 'selection.mp4');
+  const file = join(mkdtempSync(join(tmpdir(), 'slicewatch-dashboard-video-')), 'selection.mp4');
   await download.saveAs(file);
   // Steps 11 to 25, every one recorded (by the live run; the base run holds its last frame): 15 frames.
   expect(probeVideo(file, ['codec_name', 'pix_fmt', 'nb_read_frames'])).toBe('h264,yuv420p,15');
@@ -401,9 +401,3 @@ test('screenshots of the main view, light and dark', async () => {
 test('the page logged no errors', () => {
   expect([...new Set(pageErrors)]).toEqual([]);
 });
-
-function mkdtempDir(): string {
-  const dir = join(tmpdir(), `slicewatch-dashboard-video-${process.pid}-${Date.now()}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
