@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { RunId, SliceSetId } from '../core/ids.js';
-import { TEMPORAL_DEFAULTS, type EvaluationMode } from '../recorder/evaluate.js';
+import type { EvaluationMode } from '../recorder/evaluate.js';
 import { createSliceSet, defaultSliceSpecs, describeSlices } from '../recorder/slice-set.js';
 import { FRAME_ENCODING, Recorder, stepScalars, type RecorderOptions } from '../recorder/recorder.js';
 import { isSnapshotStep, saveSnapshot } from '../recorder/snapshots.js';
@@ -34,11 +34,14 @@ export interface RecordingOptions {
   sliceModel: string;
 }
 
-/** Recording settings for a recorded run resumed without --record: every step, temporal, training waits. */
+/**
+ * Recording settings for a recorded run resumed without --record: every step, adaptive (the fastest
+ * mode at 64 × 64 that meets the agreement bar, BENCHMARKS.md), training waits.
+ */
 export const RECORDING_DEFAULTS: RecordingOptions = {
   sliceSet: '',
   resolution: 64,
-  mode: TEMPORAL_DEFAULTS,
+  mode: { kind: 'adaptive', coarse: 4 },
   policy: 'wait',
   every: 1,
   sliceModel: '',

@@ -17,8 +17,12 @@ import { encodeMp4, ffmpegMp4Args } from '../videos/encode.js';
 import { findFfmpeg } from '../videos/locate-ffmpeg.js';
 import { median } from './measure.js';
 
-/** Steps each recording configuration runs, from a fresh model (early training, when regions move most, included). */
-const STEPS = 40;
+/**
+ * Steps each recording configuration runs, from a fresh model (early training, when regions move
+ * most, included); full mode, whose cost does not depend on the model, runs fewer.
+ */
+const STEPS = 24;
+const FULL_STEPS = 6;
 const MODES: EvaluationMode[] = [{ kind: 'full' }, { kind: 'adaptive', coarse: 4 }, TEMPORAL_DEFAULTS];
 
 /**
@@ -64,7 +68,7 @@ export async function benchRecording(
 
   // In the training process: a plain step, then the recording of its frames, timed apart.
   const plain: number[] = [];
-  const recorded = new Map<string, { total: number; bytes: number }>();
+  const recorded = new Map<string, number>();
   for (const [resolution, setId] of sets) {
     for (const mode of MODES) {
       const loop = makeLoop();
@@ -72,7 +76,7 @@ export async function benchRecording(
       const slices = store.sliceSet(setId)!.slices;
       const recorder = new Recorder(store, runId, slices, dataset.imageShape, classes, recorderOptions(mode));
       const totals: number[] = [];
-      for (let i = 0; i < STEPS; i++) {
+      for (let i = 0; i < (mode.kind === 'full' ? FULL_STEPS : STEPS); i++) {
         const t0 = performance.now();
         const result = await loop.runStep();
         const t1 = performance.now();
@@ -84,10 +88,14 @@ export async function benchRecording(
       }
       recorder.dispose();
       store.endRun(runId, 'completed');
-      recorded.set(`${mode.kind}-${resolution}`, {
-        total: median(totals),
-        bytes: meanFrameBytes(store, runId, slices),
-      });
+      const total = median(totals);
+      const bytes = meanFrameBytes(store, runId, slices);
+      recorded.set(`${mode.kind}-${resolution}`, total);
+      console.log(
+        `  three ${resolution}x${resolution} slices recorded every step, ${mode.kind}, in the training process: ` +
+          `${total.toFixed(0)} ms per step (${(total / median(plain)).toFixed(2)}x the step so far); ` +
+          `${bytes.toFixed(0)} bytes per stored frame`,
+      );
     }
   }
 
@@ -121,18 +129,13 @@ export async function benchRecording(
 
   const step = median(plain);
   console.log(
-    `train step without recording: ${step.toFixed(0)} ms (median of ${plain.length} steps over all runs below)`,
+    `train step without recording: ${step.toFixed(0)} ms (median of ${plain.length} steps over all runs above)`,
   );
-  for (const resolution of sets.keys())
-    for (const mode of MODES) {
-      const { total, bytes } = recorded.get(`${mode.kind}-${resolution}`)!;
-      console.log(
-        `  three ${resolution}x${resolution} slices recorded every step, ${mode.kind}, in the training process: ${total.toFixed(0)} ms ` +
-          `per step (${(total / step).toFixed(2)}x; recording costs ${((total - step) / step).toFixed(2)} steps); ` +
-          `${bytes.toFixed(0)} bytes per stored frame`,
-      );
-    }
-  const inProcess = recorded.get('temporal-64')!.total;
+  for (const [key, total] of recorded)
+    console.log(
+      `  ${key}: ${(total / step).toFixed(2)}x the step; recording costs ${((total - step) / step).toFixed(2)} steps`,
+    );
+  const inProcess = recorded.get('temporal-64')!;
   for (const [threads, ms] of workerSteps)
     console.log(
       `  the same (temporal, 64x64) on the worker thread with ${threads} wasm thread(s): ${ms.toFixed(0)} ms per step over ` +

@@ -15,8 +15,8 @@ export { INFEASIBLE, type PixelEvaluation } from './pixel-evaluation.js';
  * How a frame's pixels are evaluated: `full` runs the model on every feasible pixel; `adaptive`
  * on a lattice of spacing `coarse` refined where labels differ (evaluateAdaptive); `temporal`
  * re-checks the previous frame of the slice around its boundaries, on a rotating lattice and a
- * random sample, refining wherever a class changed (evaluateTemporal), with an adaptive frame
- * of spacing `coarse` every `every`-th frame, on every key frame, whenever there is no previous
+ * random sample, refining wherever a class changed (evaluateTemporal), with a full frame every
+ * `every`-th frame, on every key frame, whenever there is no previous
  * frame, and after a frame in which more than the fraction `restless` of the feasible pixels
  * changed class (early training, where re-checking would cost more than adaptive evaluation), so
  * that errors never accumulate.
@@ -24,20 +24,21 @@ export { INFEASIBLE, type PixelEvaluation } from './pixel-evaluation.js';
 export type EvaluationMode =
   | { kind: 'full' }
   | { kind: 'adaptive'; coarse: number }
-  | ({ kind: 'temporal'; coarse: number; every: number; restless: number } & TemporalChecks);
+  | ({ kind: 'temporal'; every: number; restless: number } & TemporalChecks);
 
 /**
- * Temporal mode as recorded by default: an adaptive frame (spacing 4) every 16th frame, a lattice
- * of 16 points along the longer side and 16 random pixels besides the previous boundaries and the
- * pixels below 50% confidence, and an adaptive frame after one in which over 5% of the pixels flipped.
+ * Temporal mode's settings: a full frame every 16th frame; otherwise
+ * the previous boundaries widened by one pixel, the pixels below 63% confidence (160/255), a
+ * lattice of 16 points along the longer side and 16 random pixels; and a full frame after one in
+ * which over 5% of the pixels flipped.
  */
 export const TEMPORAL_DEFAULTS = {
   kind: 'temporal',
-  coarse: 4,
   every: 16,
   lattice: 16,
   sample: 16,
-  uncertain: 128,
+  uncertain: 160,
+  band: 1,
   restless: 0.05,
 } as const satisfies EvaluationMode;
 
@@ -122,9 +123,10 @@ export class SliceEvaluator {
       case 'adaptive':
         return evaluateAdaptive(this.geometry, this.source(batch), mode.coarse);
       case 'temporal':
+        // Adaptive frames can miss a few pixels of the fragmented regions of early training: full ones cannot.
         return previous && (previous.metrics?.flipped ?? 0) <= mode.restless * this.geometry.feasibleCount
           ? evaluateTemporal(this.geometry, this.source(batch), previous, frame, mode)
-          : evaluateAdaptive(this.geometry, this.source(batch), mode.coarse);
+          : this.evaluateIn(batch, { kind: 'full' });
       default: {
         const unknown: never = mode;
         throw new Error(`unknown evaluation mode: ${JSON.stringify(unknown)}`);

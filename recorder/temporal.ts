@@ -10,6 +10,8 @@ export interface TemporalChecks {
   sample: number;
   /** Pixels whose confidence (0–255) is below this are checked too: where new regions start. */
   uncertain: number;
+  /** Pixels within this many pixels (8-neighbour steps) of a previous boundary are checked too. */
+  band: number;
 }
 
 /** The previous frame of the same slice that a temporal frame starts from. */
@@ -20,7 +22,7 @@ export interface PreviousPixels {
 
 /**
  * The pixels a temporal frame checks first: both sides of every class boundary of the previous
- * frame (feasible pixels with a feasible 4-neighbour of another class), a lattice whose offset
+ * frame (feasible pixels with a feasible 4-neighbour of another class) widened by `band` pixels, a lattice whose offset
  * rotates with `frame` so that every pixel is a lattice point once in spacing² frames,
  * `sample` random feasible pixels seeded by `frame`, and the pixels whose previous confidence is
  * below `uncertain`. Sorted, without repeats.
@@ -38,7 +40,6 @@ export function temporalSeeds(
     for (let x = 0; x < width; x++) {
       const p = y * width + x;
       if (!feasible[p]) continue;
-      if (confidence[p]! < checks.uncertain) chosen[p] = 1;
       const differs = (q: number) => feasible[q] === 1 && labels[q] !== labels[p];
       if (
         (x > 0 && differs(p - 1)) ||
@@ -49,6 +50,8 @@ export function temporalSeeds(
         chosen[p] = 1;
     }
   }
+  for (let r = 0; r < checks.band; r++) dilate(chosen, feasible, width, height);
+  for (let p = 0; p < chosen.length; p++) if (feasible[p] && confidence[p]! < checks.uncertain) chosen[p] = 1;
   const spacing = Math.max(1, Math.round(Math.max(width, height) / checks.lattice));
   // spacing + 1 is coprime to spacing², so the offsets visit the whole spacing × spacing cell.
   const offset = (frame * (spacing + 1)) % (spacing * spacing);
@@ -104,12 +107,10 @@ export async function evaluateTemporal(
       out.confidence[p] = fresh.confidence[p]!;
       const x = p % width;
       const y = (p - x) / width;
-      for (let dy = -1; dy <= 1; dy++)
-        for (let dx = -1; dx <= 1; dx++) {
-          const qx = x + dx;
-          const qy = y + dy;
+      for (let qy = Math.max(0, y - 1); qy <= Math.min(height - 1, y + 1); qy++)
+        for (let qx = Math.max(0, x - 1); qx <= Math.min(width - 1, x + 1); qx++) {
           const q = qy * width + qx;
-          if (qx < 0 || qy < 0 || qx >= width || qy >= height || !feasible[q] || checked[q]) continue;
+          if (!feasible[q] || checked[q]) continue;
           checked[q] = 1;
           next.push(q);
         }
@@ -118,4 +119,17 @@ export async function evaluateTemporal(
   }
   out.evaluated = fresh.evaluated;
   return out;
+}
+
+/** Marks the feasible 8-neighbours of every marked pixel. */
+function dilate(marked: Uint8Array, feasible: Uint8Array, width: number, height: number): void {
+  const before = marked.slice();
+  for (let p = 0; p < before.length; p++) {
+    if (!before[p]) continue;
+    const x = p % width;
+    const y = (p - x) / width;
+    for (let qy = Math.max(0, y - 1); qy <= Math.min(height - 1, y + 1); qy++)
+      for (let qx = Math.max(0, x - 1); qx <= Math.min(width - 1, x + 1); qx++)
+        marked[qy * width + qx] = feasible[qy * width + qx]!;
+  }
 }

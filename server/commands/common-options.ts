@@ -23,9 +23,9 @@ export type ModeName = (typeof MODE_NAMES)[number];
 export const RECORD_MODE_NAMES = [...MODE_NAMES, 'temporal'] as const;
 export type RecordModeName = (typeof RECORD_MODE_NAMES)[number];
 
-/** The evaluation a --mode or --record-mode names; adaptive starts from a lattice of spacing `coarse`. */
+/** The evaluation a --mode or --record-mode names; adaptive starts from a lattice of spacing `coarse`; temporal is TEMPORAL_DEFAULTS. */
 export function evaluationMode(name: RecordModeName, coarse = 4): EvaluationMode {
-  if (name === 'temporal') return { ...TEMPORAL_DEFAULTS, coarse };
+  if (name === 'temporal') return TEMPORAL_DEFAULTS;
   return name === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse };
 }
 

@@ -56,7 +56,7 @@ export const TRAIN_OPTIONS: CommandOptions<TrainCommandConfig> = {
     store: 'runs/slicewatch.db',
     sliceSet: '',
     recordEvery: 1,
-    recordMode: 'temporal',
+    recordMode: 'adaptive',
     recordPolicy: 'wait',
     recordResolution: 64,
     sliceModel: '',

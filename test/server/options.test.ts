@@ -288,5 +288,5 @@ test("evaluationMode: the one mapping from --mode's words to the evaluator's mod
   expect(evaluationMode('full')).toEqual({ kind: 'full' });
   expect(evaluationMode('adaptive')).toEqual({ kind: 'adaptive', coarse: 4 });
   expect(evaluationMode('adaptive', 8)).toEqual({ kind: 'adaptive', coarse: 8 });
-  expect(evaluationMode('temporal')).toEqual({ ...TEMPORAL_DEFAULTS, coarse: 4 });
+  expect(evaluationMode('temporal')).toEqual(TEMPORAL_DEFAULTS);
 });
