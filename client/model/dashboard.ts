@@ -77,6 +77,7 @@ export class Dashboard extends EventTarget {
     this.socket.on('scalar:new', ({ runId, step, values }) => {
       if (!this.watched.has(runId)) return;
       this.scalars.push(runId, step, values);
+      this.advanceRun(runId, step, values);
       this.emit('data');
     });
     this.socket.on('frame:new', (push, received) => {
@@ -258,6 +259,17 @@ export class Dashboard extends EventTarget {
     if (known === undefined && run.setId !== null && !this.sliceSets.some((s) => s.id === run.setId))
       void this.guard(async () => (this.sliceSets = await api.sliceSets()));
     this.emit('data');
+  }
+
+  /**
+   * A watched run committed `step`: `run:status` comes only when a run's status changes, so its
+   * newest step (the timeline's end, which follow-live shows) and newest loss advance with its scalars.
+   */
+  private advanceRun(id: RunId, step: number, values: Record<string, number>): void {
+    const loss = values['loss'];
+    this.runs = this.runs.map((r) =>
+      r.id === id && step > r.step ? { ...r, step, ...(loss === undefined ? {} : { loss }) } : r,
+    );
   }
 
   private syncRuns(before: RunId[]): void {
