@@ -4,6 +4,8 @@
  * in a child process of it). `--profile` adds the top kernels of one training step of each model
  * and of a slice evaluation. `--server` (also part of the full run) measures live-push latency from a
  * store commit to socket.io clients. `--backend webgpu` runs the GPU figures instead (bench/webgpu.ts).
+ * `--dashboard` (on its own: it needs Debian's chromium) plays, scrubs and follows the dashboard in a
+ * headless browser (bench/dashboard.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -23,6 +25,7 @@ import { classifierOf } from '../trainer/models/classifier.js';
 import { benchSlices } from './slices.js';
 import { benchRecording } from './record.js';
 import { benchServer } from './server.js';
+import { benchDashboard } from './dashboard.js';
 import { TrainLoop, type Objective } from '../trainer/train-loop.js';
 import { MADRY_CIFAR10_TRAIN, MADRY_MNIST } from '../trainer/attacks/attack.js';
 import { median, topKernels } from './measure.js';
@@ -201,7 +204,9 @@ const only = process.argv.includes('--slices')
     ? 'record'
     : process.argv.includes('--server')
       ? 'server'
-      : 'all';
+      : process.argv.includes('--dashboard')
+        ? 'dashboard'
+        : 'all';
 // `--backend KIND` (as `npm run bench -- --backend webgpu`) or SLICEWATCH_BACKEND.
 const backendFlag = process.argv.indexOf('--backend');
 const backend = await initBackend(
@@ -262,3 +267,4 @@ if (only === 'server' || only === 'all') {
   console.log('');
   await benchServer();
 }
+if (only === 'dashboard') await benchDashboard();
