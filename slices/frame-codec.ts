@@ -1,6 +1,6 @@
 import { deflateSync, inflateSync } from 'fflate';
 import type { Frame } from './frame.js';
-import { frameMetrics } from './metrics.js';
+import { frameMetrics, type FrameMetrics } from './metrics.js';
 
 /**
  * The stored form of a frame, decoded identically by the server and the browser (pure
@@ -137,6 +137,11 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
     v2 ? previous!.profiles : undefined,
     version === 2 ? LEVELS.profile : 255,
   );
+  let flipped = 0;
+  if (previous !== undefined && previous.labels.length === n) {
+    for (let i = 0; i < n; i++) if (labels[i] !== 255 && labels[i] !== previous.labels[i]) flipped++;
+  }
+  let metrics: FrameMetrics | undefined;
   return {
     width,
     height,
@@ -146,7 +151,11 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
     pointProbabilities,
     profileSamples,
     profiles,
-    metrics: frameMetrics(labels, width, height, classes, previous?.labels),
+    // Measured on first use (areas and components cost more than the decode, and the dashboard
+    // draws frames without reading them); flips need the previous frame, so they are counted now.
+    get metrics(): FrameMetrics {
+      return (metrics ??= { ...frameMetrics(labels, width, height, classes), flipped });
+    },
     evaluated,
     confidenceAge: version === 2 ? raw[16]! : 0,
   };

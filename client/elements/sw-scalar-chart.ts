@@ -139,8 +139,8 @@ export class SwScalarChart extends ModelElement {
   /** A run's swatch, label and smoothed value at the cursor. */
   private reading(run: number, label: string, colour: string) {
     const line = this.smoothed.get(`${run}:${this.name}`);
-    const i = line ? lowerBound(line.steps, this.model.step + 1) - 1 : -1;
-    const value = i >= 0 ? line!.values[i]!.toPrecision(4) : '–';
+    const at = line === undefined ? undefined : line.values[lowerBound(line.steps, this.model.step + 1) - 1];
+    const value = at === undefined ? '–' : at.toPrecision(4);
     return html`<span>${swatch(colour)}${label} <strong>${value}</strong></span>`;
   }
 
@@ -149,6 +149,7 @@ export class SwScalarChart extends ModelElement {
     if (m.compared.length === 0) return 'no run chosen: tick a run in the list to chart it';
     if (this.name === 'loss') return 'no loss yet: the first training step is still running';
     const every = m.compared.map((r) => m.details.get(r.id)?.config.evalEvery).find((n) => n !== undefined);
+    if (every === 0) return `no ${this.name} yet: this run evaluates only at its end`;
     return `no ${this.name} yet: evaluations happen every ${every ?? 'few'} steps`;
   }
 }

@@ -321,6 +321,14 @@ export class Dashboard extends EventTarget {
       const moved = advance(this.timeline, this.step, this.state.fps, this.carryMs + now - this.lastTick);
       this.lastTick = now;
       this.carryMs = moved.carryMs;
+      if (moved.step !== this.step && !this.framesReady(moved.step)) {
+        // Buffering: the cursor waits until every shown cell has its frame, then goes on at the
+        // same rate (no burst to catch up), so playback never shows steps whose frames it skipped.
+        this.carryMs = 0;
+        this.prefetchAhead();
+        this.playFrame = requestAnimationFrame(tick);
+        return;
+      }
       if (moved.ended) {
         this.setView({ step: moved.step, play: this.live ? 'following' : 'paused' });
         return;
@@ -336,12 +344,23 @@ export class Dashboard extends EventTarget {
     this.playFrame = requestAnimationFrame(tick);
   }
 
-  /** Playback reads the next range of every shown slice before the cursor gets there. */
+  /** Playback reads the next two ranges of every shown slice before the cursor gets there. */
   private prefetchAhead(): void {
     const slices = this.sliceSet?.slices ?? [];
     for (const run of this.compared) {
-      for (const slice of slices) this.frames.prefetch(run.id, slice.id, this.step, this.step + CHUNK_STEPS, run.step);
+      for (const slice of slices)
+        this.frames.prefetch(run.id, slice.id, this.step, this.step + 2 * CHUNK_STEPS, run.step);
     }
+  }
+
+  /** Whether every cell of the grid has its frame for `step` decoded (a run that ended shows its last one). */
+  private framesReady(step: number): boolean {
+    const slices = this.sliceSet?.slices ?? [];
+    return this.compared.every(
+      (run) =>
+        run.setId !== this.sliceSet?.id ||
+        slices.every((slice) => this.frameStep(run.id, slice.id, Math.min(step, run.step)) !== undefined),
+    );
   }
 
   private writeUrl(history: 'push' | 'replace' | 'throttle' | 'none'): void {
