@@ -16,11 +16,12 @@ const CACHED_RANGES = 128;
  * first step's flips count against the frame before it; at most MAX_METRIC_SPAN steps; without `to`
  * the range ends MAX_METRIC_SPAN − 1 steps after `from`. A range that ends at or before the run's
  * step never changes: it is cached for good, and kept measured in memory (the newest CACHED_RANGES).
+ * Measuring yields to other requests every few frames.
  */
 export function sliceMetricsRouter(store: StoreReader): Router {
   const router = Router({ mergeParams: true });
   const cache = new Map<string, SliceMetricSeries>();
-  router.get('/', (req, res) => {
+  router.get('/', async (req, res) => {
     const params = req.params as Record<string, string>;
     const run = findRun(store, params['runId']);
     const slice = findSlice(store, params['sliceId']);
@@ -30,7 +31,11 @@ export function sliceMetricsRouter(store: StoreReader): Router {
     let series = committed ? cache.get(key) : undefined;
     if (series === undefined) {
       series = { runId: run.id, sliceId: slice.id, steps: [], area: [], components: [], boundary: [], flipped: [] };
+      let measured = 0;
       for (const { step, frame } of store.frames(run.id, slice.id, { from, to })) {
+        // Measuring takes a millisecond or more a frame: let other requests (the page's frame
+        // ranges) in between, so a chart filling in a long run never holds up playback.
+        if (++measured % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
         series.steps.push(step);
         series.area.push(frame.metrics.area);
         series.components.push(frame.metrics.components);
