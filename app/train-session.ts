@@ -233,9 +233,10 @@ function frameRecorder(
       2,
       recording.policy,
     ));
-  const observer: StepObserver = (event) => {
+  const observer: StepObserver = async (event) => {
     if (isSnapshotStep(event.step)) {
-      const weights = event.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+      // Read asynchronously: a GPU backend (webgpu) cannot read synchronously in Node.
+      const weights = await Promise.all(event.model.getWeights().map(async (t) => Float32Array.from(await t.data())));
       const topology = event.model.toJSON(null, false) as object;
       store.putSnapshot(runId, event.step, saveSnapshot(join(out, 'snapshots'), event.step, topology, weights));
     }

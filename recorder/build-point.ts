@@ -48,7 +48,9 @@ export async function buildPoint(spec: PointSpec, context: PointContext): Promis
       const classifier = await context.classifier(spec.model);
       const config = parseAttack(spec.attack, dataset.imageShape, 'eval');
       const x = tf.tensor4d(base.vector, [1, ...dataset.imageShape]);
-      const label = base.label ?? tf.tidy(() => tf.argMax(classifier.logits(x), -1).dataSync()[0]!);
+      const predicted = base.label === undefined ? tf.tidy(() => tf.argMax(classifier.logits(x), -1)) : undefined;
+      const label = base.label ?? (await predicted!.data())[0]!;
+      predicted?.dispose();
       const result = await attack(
         classifier,
         x,
@@ -56,7 +58,7 @@ export async function buildPoint(spec: PointSpec, context: PointContext): Promis
         config,
         spec.target === null ? undefined : Int32Array.of(spec.target),
       );
-      const vector = Float32Array.from(result.adversarial.dataSync());
+      const vector = Float32Array.from(await result.adversarial.data());
       tf.dispose([x, result.adversarial]);
       return { spec, vector, label: base.label };
     }

@@ -93,7 +93,10 @@ export class WorkerRecorder {
         await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     if (this.failure) throw this.failure;
-    const weights = model.getWeights().map((t) => ({ values: Float32Array.from(t.dataSync()), shape: t.shape }));
+    // Read asynchronously: a GPU backend (webgpu) cannot read synchronously in Node.
+    const weights = await Promise.all(
+      model.getWeights().map(async (t) => ({ values: Float32Array.from(await t.data()), shape: t.shape })),
+    );
     const message = { kind: 'step' as const, result, weights, extra };
     if (this.pending < this.queueLimit) {
       this.post(message);

@@ -285,3 +285,31 @@ test.skipIf(hardware)(
   },
   60_000,
 );
+
+test.skipIf(skipReason !== undefined)(
+  'slicewatch train --backend webgpu --record trains and records every step (software adapter allowed)',
+  async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { SqliteStore } = await import('../../store/sqlite-store.js');
+    const dir = mkdtempSync(join(tmpdir(), 'slicewatch-webgpu-'));
+    const store = join(dir, 'store.db');
+    const args = ['train', '--backend', 'webgpu', '--record', '--record-resolution', '16', '--steps', '2'];
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'server/bin.ts', ...args, '--eval-every', '0', '--out', join(dir, 'run'), '--store', store],
+      { encoding: 'utf8', env: { ...process.env, [WEBGPU_SOFTWARE_VARIABLE]: '1' } },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const reader = SqliteStore.openExisting(store, { readonly: true });
+    const [run] = reader.runs();
+    expect(run).toMatchObject({ status: 'completed', step: 2 });
+    expect(run!.backend.kind).toBe('webgpu');
+    for (const slice of reader.sliceSet(run!.setId!)!.slices) {
+      expect(reader.frameSteps(run!.id, slice.id)).toEqual([1, 2]);
+    }
+    reader.close();
+  },
+  240_000,
+);
