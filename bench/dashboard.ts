@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { HEARTBEAT_INTERVAL_MS } from '../store/types.js';
+import { launchChromium } from './chromium.js';
 import { SIDE, syntheticStore } from './dashboard-store.js';
 import { median } from './measure.js';
 
@@ -19,15 +20,6 @@ const PLAY_MS = 10_000;
 const IDLE_WAIT_MS = 120_000;
 /** Scrubbing seeks every this many steps (fewer than the window's 64-step ranges: every range is drawn). */
 const SCRUB_EVERY = 16;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!;
@@ -173,7 +165,6 @@ function scrub(page: Page, from: number, to: number, every: number) {
  * long tasks, commit-to-paint latency of a live run, and the JS heap while scrubbing every step.
  */
 export async function benchDashboard(): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install chromium`);
   const dir = mkdtempSync(join(tmpdir(), 'slicewatch-bench-dashboard-'));
   const store = syntheticStore(join(dir, 'store.db'), RUNS, SLICES, STEPS);
   const live = store.runs.at(-1)!;
@@ -182,13 +173,8 @@ export async function benchDashboard(): Promise<void> {
     `dashboard: ${RUNS} runs × ${SLICES} slices of ${SIDE} × ${SIDE} synthetic frames, ${STEPS} steps each, written in ${store.buildSeconds.toFixed(0)} s`,
   );
   const { server, url } = await serve(store.path);
-  const profile = mkdtempSync(join(tmpdir(), 'slicewatch-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-  });
+  const browser = await launchChromium();
+  const context = browser.context;
   try {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -279,11 +265,10 @@ export async function benchDashboard(): Promise<void> {
     );
   } finally {
     clearInterval(beat);
-    await context.close();
+    await browser.close();
     server.kill('SIGTERM');
     await once(server, 'exit');
     store.writer.close();
-    rmSync(profile, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -48,9 +48,12 @@ export async function buildPoint(spec: PointSpec, context: PointContext): Promis
       const classifier = await context.classifier(spec.model);
       const config = parseAttack(spec.attack, dataset.imageShape, 'eval');
       const x = tf.tensor4d(base.vector, [1, ...dataset.imageShape]);
-      const predicted = base.label === undefined ? tf.tidy(() => tf.argMax(classifier.logits(x), -1)) : undefined;
-      const label = base.label ?? (await predicted!.data())[0]!;
-      predicted?.dispose();
+      let label = base.label;
+      if (label === undefined || label === null) {
+        const predicted = tf.tidy(() => tf.argMax(classifier.logits(x), -1));
+        label = (await predicted.data())[0]!;
+        predicted.dispose();
+      }
       const result = await attack(
         classifier,
         x,

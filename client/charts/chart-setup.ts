@@ -3,6 +3,7 @@
  * bundle leaves out the rest), never animated, and coloured from the page's theme.
  */
 import { Chart, LinearScale, LineController, LineElement, PointElement, type ChartOptions } from 'chart.js';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale);
 
@@ -37,15 +38,25 @@ export function themeKey(): string {
   return `${document.documentElement.dataset['theme'] ?? 'system'}:${darkScheme().matches ? 'dark' : 'light'}`;
 }
 
-/** Calls `onChange` whenever the theme may have changed (sw-app's choice or the system's); returns the stop function. */
-export function watchTheme(onChange: () => void): () => void {
-  const observer = new MutationObserver(onChange);
-  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-  darkScheme().addEventListener('change', onChange);
-  return () => {
-    observer.disconnect();
-    darkScheme().removeEventListener('change', onChange);
-  };
+/** Redraws its element whenever the theme may have changed (sw-app's choice or the system's). */
+export class ThemeWatch implements ReactiveController {
+  private observer: MutationObserver | undefined;
+  private readonly onChange = () => this.host.requestUpdate();
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.observer = new MutationObserver(this.onChange);
+    this.observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    darkScheme().addEventListener('change', this.onChange);
+  }
+
+  hostDisconnected(): void {
+    this.observer?.disconnect();
+    darkScheme().removeEventListener('change', this.onChange);
+  }
 }
 
 /** Options every line chart shares: no animation, no points, no built-in events, themed linear axes. */

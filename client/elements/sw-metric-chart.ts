@@ -1,7 +1,7 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { readTheme, themeKey, watchTheme } from '../charts/chart-setup.js';
+import { readTheme, themeKey, ThemeWatch } from '../charts/chart-setup.js';
 import { chartStyles, markerLegend, swatch } from '../charts/chart-styles.js';
 import { classColours } from '../charts/colours.js';
 import type { Marker } from '../charts/markers.js';
@@ -73,16 +73,11 @@ export class SwMetricChart extends ModelElement {
   private drawnAxes = '';
   private drawnTheme = '';
 
-  private unwatchTheme: (() => void) | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unwatchTheme = watchTheme(() => this.requestUpdate());
-  }
+  /** Charts read the theme's colours: redraw when it changes. */
+  private readonly themeWatch = new ThemeWatch(this);
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unwatchTheme?.();
     for (const chart of this.charts.values()) chart.destroy();
     this.charts.clear();
     this.drawnData = this.drawnAxes = this.drawnTheme = '';

@@ -3,7 +3,7 @@ import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { RunId } from '../../core/ids.js';
-import { applyTheme, baseOptions, Chart, readTheme, themeKey, watchTheme } from '../charts/chart-setup.js';
+import { applyTheme, baseOptions, Chart, readTheme, themeKey, ThemeWatch } from '../charts/chart-setup.js';
 import { chartStyles, swatch } from '../charts/chart-styles.js';
 import { classColours } from '../charts/colours.js';
 import { PROFILE_TICKS, profileLines } from '../charts/profile-data.js';
@@ -38,16 +38,11 @@ export class SwProfileChart extends ModelElement {
   /** What each run's chart last drew: slice, step and palette. */
   private readonly drawn = new Map<RunId, string>();
 
-  private unwatchTheme: (() => void) | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unwatchTheme = watchTheme(() => this.requestUpdate());
-  }
+  /** Charts read the theme's colours: redraw when it changes. */
+  private readonly themeWatch = new ThemeWatch(this);
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unwatchTheme?.();
     for (const chart of this.charts.values()) chart.destroy();
     this.charts.clear();
     this.drawn.clear();

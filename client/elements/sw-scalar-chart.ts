@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { readTheme, themeKey, watchTheme } from '../charts/chart-setup.js';
+import { readTheme, themeKey, ThemeWatch } from '../charts/chart-setup.js';
 import { chartStyles, markerLegend, swatch } from '../charts/chart-styles.js';
 import { lowerBound } from '../charts/downsample.js';
 import type { Marker } from '../charts/markers.js';
@@ -38,16 +38,11 @@ export class SwScalarChart extends ModelElement {
   /** Per shown line: its smoothed values (for the legend's reading at the cursor). */
   private smoothed = new Map<string, { steps: readonly number[]; values: ArrayLike<number> }>();
 
-  private unwatchTheme: (() => void) | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unwatchTheme = watchTheme(() => this.requestUpdate());
-  }
+  /** Charts read the theme's colours: redraw when it changes. */
+  private readonly themeWatch = new ThemeWatch(this);
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unwatchTheme?.();
     this.chart?.destroy();
     this.chart = undefined;
     this.drawnData = this.drawnTheme = '';

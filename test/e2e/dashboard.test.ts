@@ -7,7 +7,7 @@ import type { ViewState } from '../../client/model/view-state.js';
 import type { RunId, SliceId } from '../../core/ids.js';
 import type { Frame } from '../../slices/frame.js';
 import { colourOf } from '../../slices/palette.js';
-import { launchChromium, type TestBrowser } from '../fixtures/browser.js';
+import { launchChromium, type Browser as TestBrowser } from '../../bench/chromium.js';
 import { startDashboardServer, type DashboardServer } from '../fixtures/dashboard-server.js';
 import { probeVideo } from '../fixtures/ffprobe.js';
 
