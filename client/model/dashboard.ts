@@ -321,6 +321,12 @@ export class Dashboard extends EventTarget {
       const moved = advance(this.timeline, this.step, this.state.fps, this.carryMs + now - this.lastTick);
       this.lastTick = now;
       this.carryMs = moved.carryMs;
+      if (moved.step > this.step + 1) {
+        // At most one step per drawn frame: a page that cannot keep up plays slower, never skipping.
+        moved.step = this.step + 1;
+        moved.ended = moved.step >= this.timeline.last;
+        this.carryMs = 0;
+      }
       if (moved.step !== this.step && !this.framesReady(moved.step)) {
         // Buffering: the cursor waits until every shown cell has its frame, then goes on at the
         // same rate (no burst to catch up), so playback never shows steps whose frames it skipped.
