@@ -20,7 +20,6 @@ import { modelFromTopology } from '../trainer/checkpoint.js';
 import { SlicewatchBatchNormalization } from '../trainer/models/batch-norm.js';
 import { buildModel } from '../trainer/models/build.js';
 import { parseModelSpec } from '../trainer/models/model-spec.js';
-import { createRng } from '../core/rng.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import { benchSlices } from './slices.js';
 import { benchRecording } from './record.js';
@@ -28,18 +27,8 @@ import { benchServer } from './server.js';
 import { benchDashboard } from './dashboard.js';
 import { TrainLoop, type Objective } from '../trainer/train-loop.js';
 import { MADRY_CIFAR10_TRAIN, MADRY_MNIST } from '../trainer/attacks/attack.js';
-import { median, topKernels } from './measure.js';
+import { median, randomCifarLike, topKernels } from './measure.js';
 import { benchWebgpu } from './webgpu.js';
-
-function randomCifarLike(count: number): Dataset {
-  const rng = createRng(1);
-  const split = {
-    images: Uint8Array.from({ length: count * 3072 }, () => rng.int(256)),
-    labels: Uint8Array.from({ length: count }, () => rng.int(10)),
-    count,
-  };
-  return { spec: 'random', imageShape: [32, 32, 3], classNames: [...'0123456789'], train: split, test: split };
-}
 
 /**
  * The same model built from tfjs-layers' own layers (BatchNormalization instead of ours) and the

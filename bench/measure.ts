@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../core/rng.js';
+import type { Dataset } from '../trainer/datasets/dataset.js';
 
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,4 +32,15 @@ export async function topKernels(run: () => Promise<unknown>, count = 8): Promis
     .slice(0, count)
     .map(([name, ms]) => `    ${name.padEnd(24)} ${ms.toFixed(1)} ms`)
     .join('\n');
+}
+
+/** Random 32×32×3 images and labels: CIFAR-10's shape, for timing models without the dataset. */
+export function randomCifarLike(count: number): Dataset {
+  const rng = createRng(1);
+  const split = {
+    images: Uint8Array.from({ length: count * 3072 }, () => rng.int(256)),
+    labels: Uint8Array.from({ length: count }, () => rng.int(10)),
+    count,
+  };
+  return { spec: 'random', imageShape: [32, 32, 3], classNames: [...'0123456789'], train: split, test: split };
 }

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../core/rng.js';
 import { evaluateFrame, SliceEvaluator } from '../recorder/evaluate.js';
 import { sliceGeometry } from '../slices/geometry.js';
 import type { BackendInfo } from '../trainer/backend-info.js';
@@ -9,7 +8,7 @@ import { buildModel } from '../trainer/models/build.js';
 import { classifierOf } from '../trainer/models/classifier.js';
 import { parseModelSpec } from '../trainer/models/model-spec.js';
 import { TrainLoop } from '../trainer/train-loop.js';
-import { median, medianMs, topKernels } from './measure.js';
+import { median, medianMs, randomCifarLike, topKernels } from './measure.js';
 
 /**
  * `npm run bench -- --backend webgpu`: the GPU figures of issue 15 on Dawn's adapter. Training
@@ -45,16 +44,6 @@ const SOFTWARE_SIZES: Sizes = {
   steps: 2,
   resolution: 24,
 };
-
-function randomCifarLike(count: number): Dataset {
-  const rng = createRng(1);
-  const split = {
-    images: Uint8Array.from({ length: count * 3072 }, () => rng.int(256)),
-    labels: Uint8Array.from({ length: count }, () => rng.int(10)),
-    count,
-  };
-  return { spec: 'random', imageShape: [32, 32, 3], classNames: [...'0123456789'], train: split, test: split };
-}
 
 function loopFor(name: 'cnn' | 'wrn-16-2', dataset: Dataset, batchSize: number): TrainLoop {
   return new TrainLoop(buildModel(parseModelSpec(name), dataset.imageShape, 10, 1), dataset, {
