@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { RunId, SliceSetId } from '../core/ids.js';
-import type { EvaluationMode } from '../recorder/evaluate.js';
+import { evaluationModeNamed, TEMPORAL_DEFAULTS, type EvaluationMode } from '../recorder/evaluate.js';
 import { createSliceSet, defaultSliceSpecs, describeSlices } from '../recorder/slice-set.js';
 import { FRAME_ENCODING, Recorder, stepScalars, type RecorderOptions } from '../recorder/recorder.js';
 import { isSnapshotStep, saveSnapshot } from '../recorder/snapshots.js';
@@ -35,13 +35,14 @@ export interface RecordingOptions {
 }
 
 /**
- * Recording settings for a recorded run resumed without --record: every step, adaptive (the fastest
- * mode at 64 × 64 that meets the agreement bar, BENCHMARKS.md), training waits.
+ * Recording settings for a recorded run resumed without --record: every step, temporal (the
+ * fastest mode that meets the agreement bar, BENCHMARKS.md; a resumed run keeps its own mode),
+ * training waits.
  */
 export const RECORDING_DEFAULTS: RecordingOptions = {
   sliceSet: '',
   resolution: 64,
-  mode: { kind: 'adaptive', coarse: 4 },
+  mode: TEMPORAL_DEFAULTS,
   policy: 'wait',
   every: 1,
   sliceModel: '',
@@ -106,7 +107,14 @@ export async function runSession(
       throw new InvalidArgumentError(`run ${out} was trained without --record; resume it without --record`);
     const config = existing ? { ...existing.config, ...options.length } : options.config;
     // A recorded run goes on recording when resumed, on its own slice set.
-    const recording = options.recording ?? (existing?.setId ? RECORDING_DEFAULTS : undefined);
+    const recording =
+      options.recording ??
+      (existing?.setId
+        ? {
+            ...RECORDING_DEFAULTS,
+            mode: evaluationModeNamed(existing.config.recordMode ?? RECORDING_DEFAULTS.mode.kind),
+          }
+        : undefined);
     if (recording && !options.recording) log(`resuming recorded run ${out}: recording it every step, as --record does`);
     const dataset = fresh ?? loadDataset(config.dataset);
     const setId = recording ? await sliceSetFor(store, dataset, recording, existing?.setId ?? null, log) : null;

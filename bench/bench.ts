@@ -21,6 +21,7 @@ import { SlicewatchBatchNormalization } from '../trainer/models/batch-norm.js';
 import { buildModel } from '../trainer/models/build.js';
 import { parseModelSpec } from '../trainer/models/model-spec.js';
 import { classifierOf } from '../trainer/models/classifier.js';
+import { RUN_DEFAULTS } from '../trainer/run-config.js';
 import { benchSlices } from './slices.js';
 import { benchRecording } from './record.js';
 import { benchServer } from './server.js';
@@ -49,10 +50,11 @@ function makeLoop(
   dataset: Dataset,
   objective: Objective = { kind: 'plain' },
   network = buildModel(parseModelSpec(model), dataset.imageShape, 10, 1),
+  lr = 0.01,
 ): TrainLoop {
   return new TrainLoop(network, dataset, {
     batchSize: 64,
-    lr: 0.01,
+    lr,
     schedule: { kind: 'constant' },
     sgd: { momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
     augmentation: model === 'cnn' ? { kind: 'none' } : { kind: 'crop-flip', pad: 4 },
@@ -250,7 +252,8 @@ if (only === 'slices' || only === 'all') {
 }
 if (only === 'record' || only === 'all') {
   console.log('');
-  await benchRecording(() => makeLoop('cnn', mnist), mnist, threads);
+  // Recording cost depends on how far a step moves the regions: train as `slicewatch train` does (lr 0.05).
+  await benchRecording(() => makeLoop('cnn', mnist, { kind: 'plain' }, undefined, RUN_DEFAULTS.lr), mnist, threads);
 }
 if (only === 'server' || only === 'all') {
   console.log('');

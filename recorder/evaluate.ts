@@ -3,44 +3,46 @@ import type { Classifier } from '../trainer/models/classifier.js';
 import type { SliceGeometry } from '../slices/geometry.js';
 import { pixelToPlane } from '../slices/geometry.js';
 import { segmentPoints, type Frame } from '../slices/frame.js';
-import { frameMetrics, type FrameMetrics } from '../slices/metrics.js';
+import { frameMetrics } from '../slices/metrics.js';
 import { evaluateAdaptive } from './adaptive.js';
 import { ModelBatch } from './model-batch.js';
 import { emptyEvaluation, writeDecisions, type PixelEvaluation, type PixelSource } from './pixel-evaluation.js';
-import { evaluateTemporal, type TemporalChecks } from './temporal.js';
+import { TemporalTracker, type TemporalSettings } from './temporal.js';
 
 export { INFEASIBLE, type PixelEvaluation } from './pixel-evaluation.js';
 
 /**
  * How a frame's pixels are evaluated: `full` runs the model on every feasible pixel; `adaptive`
  * on a lattice of spacing `coarse` refined where labels differ (evaluateAdaptive); `temporal`
- * re-checks the previous frame of the slice around its boundaries, on a rotating lattice and a
- * random sample, refining wherever a class changed (evaluateTemporal), with a full frame every
- * `every`-th frame, on every key frame, whenever there is no previous
- * frame, and after a frame in which more than the fraction `restless` of the feasible pixels
- * changed class (early training, where re-checking would cost more than adaptive evaluation), so
- * that errors never accumulate.
+ * predicts the frame from the slice's previous one and evaluates only the pixels whose class the
+ * prediction cannot vouch for (TemporalTracker), with every feasible pixel evaluated on the first
+ * frame and on every `every`-th, and the profiles evaluated on every `profileEvery`-th frame
+ * (carried over in between, their age stored with the frame).
  */
 export type EvaluationMode =
   | { kind: 'full' }
   | { kind: 'adaptive'; coarse: number }
-  | ({ kind: 'temporal'; every: number; restless: number } & TemporalChecks);
+  | ({ kind: 'temporal'; every: number; profileEvery: number } & TemporalSettings);
 
 /**
- * Temporal mode's settings: a full frame every 16th frame; otherwise
- * the previous boundaries widened by one pixel, the pixels below 63% confidence (160/255), a
- * lattice of 16 points along the longer side and 16 random pixels; and a full frame after one in
- * which over 5% of the pixels flipped.
+ * Temporal mode's settings: probes on an 8 × 8 lattice (and the feasible polygon's edges), 1.5
+ * times the fit's worst probe residual as each frame's added uncertainty, every pixel evaluated
+ * every 64th frame, the profiles every 4th. Chosen on whole recorded runs against full evaluation
+ * (BENCHMARKS.md, issue 16).
  */
 export const TEMPORAL_DEFAULTS = {
   kind: 'temporal',
-  every: 16,
-  lattice: 16,
-  sample: 16,
-  uncertain: 160,
-  band: 1,
-  restless: 0.05,
+  every: 64,
+  profileEvery: 4,
+  lattice: 8,
+  kappa: 1.5,
 } as const satisfies EvaluationMode;
+
+/** The evaluation a mode's name stands for: adaptive from a lattice of spacing `coarse`, temporal as TEMPORAL_DEFAULTS. */
+export function evaluationModeNamed(name: EvaluationMode['kind'], coarse = 4): EvaluationMode {
+  if (name === 'temporal') return TEMPORAL_DEFAULTS;
+  return name === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse };
+}
 
 /**
  * Evaluates a classifier on one slice, again and again (once per training step): the slice's
@@ -53,6 +55,7 @@ export class SliceEvaluator {
   private readonly feasiblePixels: Int32Array;
   private feasibleCoords: tf.Tensor2D | undefined;
   private profile: { samples: number; images: tf.Tensor4D } | undefined;
+  private temporal: { settings: TemporalSettings; tracker: TemporalTracker } | undefined;
 
   /** @param batchSize images per classifier call when the evaluator runs on its own. */
   constructor(
@@ -96,37 +99,41 @@ export class SliceEvaluator {
   private source(batch: ModelBatch): PixelSource {
     return async (pixels, out) => {
       const coords = this.coordsOf(pixels);
-      const p = await batch.probabilities(pixels.length, () => this.images(tf.tensor2d(coords, [pixels.length, 2])));
-      writeDecisions(out, pixels, p);
+      const logProbabilities = await batch.logProbabilities(pixels.length, () =>
+        this.images(tf.tensor2d(coords, [pixels.length, 2])),
+      );
+      writeDecisions(out, pixels, logProbabilities);
+      return logProbabilities;
     };
   }
 
   /**
    * The pixels of one frame, with the classifier calls going through `batch` (shared with other
-   * slices of the same step). Temporal mode needs `previous` (else it evaluates adaptively) and
-   * the frame's number, which rotates its lattice and seeds its sample.
+   * slices of the same step). Temporal mode predicts from this evaluator's previous temporal
+   * frame unless `fresh` (or there is none), when it evaluates every feasible pixel.
    */
-  async evaluateIn(
-    batch: ModelBatch,
-    mode: EvaluationMode,
-    previous?: PreviousFrame,
-    frame = 0,
-  ): Promise<PixelEvaluation> {
+  async evaluateIn(batch: ModelBatch, mode: EvaluationMode, fresh = false): Promise<PixelEvaluation> {
     switch (mode.kind) {
       case 'full': {
         const out = emptyEvaluation(this.geometry.width * this.geometry.height);
         this.feasibleCoords ??= tf.tensor2d(this.coordsOf(this.feasiblePixels), [this.feasiblePixels.length, 2]);
         const coords = this.feasibleCoords;
-        writeDecisions(out, this.feasiblePixels, await batch.probabilities(coords.shape[0], () => this.images(coords)));
+        writeDecisions(
+          out,
+          this.feasiblePixels,
+          await batch.logProbabilities(coords.shape[0], () => this.images(coords)),
+        );
         return out;
       }
       case 'adaptive':
         return evaluateAdaptive(this.geometry, this.source(batch), mode.coarse);
-      case 'temporal':
-        // Adaptive frames can miss a few pixels of the fragmented regions of early training: full ones cannot.
-        return previous && (previous.metrics?.flipped ?? 0) <= mode.restless * this.geometry.feasibleCount
-          ? evaluateTemporal(this.geometry, this.source(batch), previous, frame, mode)
-          : this.evaluateIn(batch, { kind: 'full' });
+      case 'temporal': {
+        const settings = { lattice: mode.lattice, kappa: mode.kappa };
+        if (JSON.stringify(this.temporal?.settings) !== JSON.stringify(settings))
+          this.temporal = { settings, tracker: new TemporalTracker(this.geometry, settings) };
+        const { tracker } = this.temporal!;
+        return fresh ? tracker.refresh(this.source(batch)) : tracker.advance(this.source(batch));
+      }
       default: {
         const unknown: never = mode;
         throw new Error(`unknown evaluation mode: ${JSON.stringify(unknown)}`);
@@ -134,15 +141,17 @@ export class SliceEvaluator {
     }
   }
 
-  /** The classifier's label and confidence at every pixel of the slice, on its own. */
+  /**
+   * The classifier's label and confidence at every pixel of the slice, on its own (temporal mode
+   * predicting from this evaluator's previous call unless `fresh`).
+   */
   async evaluate(
     classifier: Classifier,
     mode: EvaluationMode = { kind: 'full' },
-    previous?: PreviousFrame,
-    frame = 0,
+    fresh = false,
   ): Promise<PixelEvaluation> {
     const batch = new ModelBatch(classifier, 1, this.batchSize);
-    return batch.join(() => this.evaluateIn(batch, mode, previous, frame));
+    return batch.join(() => this.evaluateIn(batch, mode, fresh));
   }
 
   /**
@@ -176,18 +185,17 @@ export interface SlicePointVectors {
   c: ArrayLike<number>;
 }
 
-/** What a frame needs of the slice's previous frame. */
-export type PreviousFrame = Pick<Frame, 'labels' | 'confidence' | 'confidenceAge'> & {
-  metrics?: Pick<FrameMetrics, 'flipped'>;
-};
+/** What a frame needs of the slice's previous frame: its labels for the flips, the rest to carry profiles over. */
+export type PreviousFrame = Pick<Frame, 'labels' | 'confidenceAge' | 'profileAge'> &
+  Partial<Pick<Frame, 'pointProbabilities' | 'profiles'>>;
 
-/** One slice's part of a step: its evaluator, its points and, for temporal mode, its previous frame. */
+/** One slice's part of a step: its evaluator, its points and its previous frame. */
 export interface FrameRequest {
   evaluator: SliceEvaluator;
   points: SlicePointVectors;
-  /** The slice's previous frame: flips are counted against it, and temporal mode starts from it. */
+  /** The slice's previous frame: flips are counted against it, temporal mode may carry its profiles. */
   previous?: PreviousFrame;
-  /** Evaluate this frame afresh (full or adaptive) even in temporal mode: a key frame. */
+  /** In temporal mode, evaluate every pixel and the profiles afresh. */
   refresh?: boolean;
 }
 
@@ -197,7 +205,7 @@ export interface FrameOptions {
   classes: number;
   /** Samples per segment of the profiles (32). */
   profileSamples?: number;
-  /** The recorded frame's number, which rotates temporal mode's lattice and seeds its sample. */
+  /** The recorded frame's number: temporal mode evaluates the profiles when it is a multiple of `profileEvery`. */
   frame?: number;
   /** Images per classifier call (512). */
   chunk?: number;
@@ -215,21 +223,29 @@ export async function evaluateFrames(
   requests: FrameRequest[],
   options: FrameOptions,
 ): Promise<Frame[]> {
+  const { mode, classes } = options;
   const samples = options.profileSamples ?? 32;
   const batch = new ModelBatch(classifier, 2 * requests.length, options.chunk ?? 512);
   return Promise.all(
-    requests.map(async ({ evaluator, points, previous, refresh }) => {
+    requests.map(async ({ evaluator, points, previous, refresh = false }) => {
+      const carried =
+        mode.kind === 'temporal' && !refresh && (options.frame ?? 0) % mode.profileEvery !== 0
+          ? carriedProfiles(previous, classes, samples)
+          : undefined;
       const profileImages = evaluator.profileImages(points, samples);
       const [pixels, profiles] = await Promise.all([
-        batch.join(() => evaluator.evaluateIn(batch, options.mode, refresh ? undefined : previous, options.frame ?? 0)),
-        batch.join(() => batch.probabilities(3 * samples, () => profileImages)),
+        batch.join(() => evaluator.evaluateIn(batch, mode, refresh)),
+        carried
+          ? (batch.leave(), carried.profiles)
+          : batch.join(async () =>
+              (await batch.logProbabilities(3 * samples, () => profileImages)).map((l) => Math.exp(l)),
+            ),
       ]);
-      const { width, height } = evaluator.geometry;
-      const { classes } = options;
-      const pointProbabilities = new Float32Array(3 * classes);
-      for (let k = 0; k < 3; k++)
-        pointProbabilities.set(profiles.subarray(k * samples * classes, (k * samples + 1) * classes), k * classes);
-      const temporal = options.mode.kind === 'temporal' && !refresh && previous !== undefined;
+      const { width, height, feasibleCount } = evaluator.geometry;
+      const pointProbabilities = carried?.pointProbabilities ?? new Float32Array(3 * classes);
+      if (!carried)
+        for (let k = 0; k < 3; k++)
+          pointProbabilities.set(profiles.subarray(k * samples * classes, (k * samples + 1) * classes), k * classes);
       return {
         width,
         height,
@@ -238,18 +254,30 @@ export async function evaluateFrames(
         classes,
         pointProbabilities,
         profileSamples: samples,
-        profiles: profiles.slice(),
+        profiles,
         metrics: frameMetrics(pixels.labels, width, height, classes, previous?.labels),
         evaluated: pixels.evaluated,
-        confidenceAge: temporal ? (previous.confidenceAge ?? 0) + 1 : 0,
+        confidenceAge: pixels.evaluated >= feasibleCount ? 0 : (previous?.confidenceAge ?? 0) + 1,
+        profileAge: carried ? (previous?.profileAge ?? 0) + 1 : 0,
       };
     }),
   );
 }
 
+/** The previous frame's profiles and point probabilities, when it has them in the same layout. */
+function carriedProfiles(
+  previous: PreviousFrame | undefined,
+  classes: number,
+  samples: number,
+): Pick<Frame, 'pointProbabilities' | 'profiles'> | undefined {
+  const { pointProbabilities, profiles } = previous ?? {};
+  if (pointProbabilities?.length !== 3 * classes || profiles?.length !== 3 * samples * classes) return undefined;
+  return { pointProbabilities, profiles };
+}
+
 /**
  * One frame of one slice (see evaluateFrames), flips counted against `previous` labels when
- * given; temporal mode, having no previous frame here, evaluates adaptively.
+ * given; temporal mode, having no previous frame here, evaluates every pixel.
  */
 export async function evaluateFrame(
   evaluator: SliceEvaluator,
@@ -258,7 +286,7 @@ export async function evaluateFrame(
   options: { mode?: EvaluationMode; profileSamples?: number; classes: number; previous?: Uint8Array },
 ): Promise<Frame> {
   const labels = options.previous;
-  const previous = labels && { labels, confidence: new Uint8Array(labels.length) };
+  const previous = labels && { labels };
   const [frame] = await evaluateFrames(
     classifier,
     [{ evaluator, points, refresh: true, ...(previous && { previous }) }],

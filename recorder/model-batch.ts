@@ -4,13 +4,13 @@ import type { Classifier } from '../trainer/models/classifier.js';
 interface Request {
   count: number;
   images: () => tf.Tensor4D;
-  resolve: (probabilities: Float32Array) => void;
+  resolve: (logProbabilities: Float32Array) => void;
   reject: (error: unknown) => void;
 }
 
 /**
  * One model pass for several callers: each participant (a slice being evaluated, a frame's
- * profile points) asks for the class probabilities of some images and waits; once every
+ * profile points) asks for the class log-probabilities of some images and waits; once every
  * participant still running is waiting, all their images go through the classifier together, in
  * chunks of `chunk` images, with a single read-back. A slice's refinement rounds thus cost one
  * model call per round for all slices of a step, not one per slice.
@@ -32,10 +32,10 @@ export class ModelBatch {
   ) {}
 
   /**
-   * Class probabilities [count × classes] of the images `images()` makes (called inside a tidy,
-   * when the batch runs), once every other running participant has asked too.
+   * Class log-probabilities [count × classes] of the images `images()` makes (called inside a
+   * tidy, when the batch runs), once every other running participant has asked too.
    */
-  probabilities(count: number, images: () => tf.Tensor4D): Promise<Float32Array> {
+  logProbabilities(count: number, images: () => tf.Tensor4D): Promise<Float32Array> {
     if (count === 0) return Promise.resolve(new Float32Array(0));
     return new Promise((resolve, reject) => {
       this.waiting.push({ count, images, resolve, reject });
@@ -83,21 +83,21 @@ export class ModelBatch {
 
   private async run(requests: Request[]): Promise<Float32Array> {
     this.calls++;
-    const probabilities = tf.tidy(() => {
+    const logProbabilities = tf.tidy(() => {
       const images = tf.concat(requests.map((r) => r.images()));
       const n = images.shape[0];
       const parts: tf.Tensor[] = [];
       for (let start = 0; start < n; start += this.chunk) {
         const size = Math.min(this.chunk, n - start);
         // Each chunk's activations are freed before the next chunk runs.
-        parts.push(tf.tidy(() => tf.softmax(this.classifier.logits(images.slice(start, size)))));
+        parts.push(tf.tidy(() => tf.logSoftmax(this.classifier.logits(images.slice(start, size)))));
       }
       return parts.length === 1 ? parts[0]! : tf.concat(parts);
     });
     try {
-      return (await probabilities.data()) as Float32Array;
+      return (await logProbabilities.data()) as Float32Array;
     } finally {
-      probabilities.dispose();
+      logProbabilities.dispose();
     }
   }
 }

@@ -12,10 +12,11 @@ export interface PixelEvaluation {
 }
 
 /**
- * Runs the model on the listed pixels (row-major indices) and writes their label and confidence
- * into `out`, counting them as evaluated; resolves once they are written.
+ * Runs the model on the listed pixels (row-major indices), writes their label and confidence into
+ * `out`, counting them as evaluated, and resolves to their class log-probabilities
+ * [pixels × classes].
  */
-export type PixelSource = (pixels: Int32Array, out: PixelEvaluation) => Promise<void>;
+export type PixelSource = (pixels: Int32Array, out: PixelEvaluation) => Promise<Float32Array>;
 
 /** Every pixel infeasible-labelled, zero confidence, none evaluated. */
 export function emptyEvaluation(pixelCount: number): PixelEvaluation {
@@ -23,17 +24,22 @@ export function emptyEvaluation(pixelCount: number): PixelEvaluation {
 }
 
 /**
- * Writes class probabilities [pixels × classes] into `out`: the arg-max class as label and its
+ * Writes class log-probabilities [pixels × classes] into `out`: the arg-max class as label and its
  * probability, quantised to 0–255, as confidence.
  */
-export function writeDecisions(out: PixelEvaluation, pixels: ArrayLike<number>, probabilities: Float32Array): void {
-  const classes = probabilities.length / Math.max(1, pixels.length);
+export function writeDecisions(out: PixelEvaluation, pixels: ArrayLike<number>, logProbabilities: Float32Array): void {
+  const classes = logProbabilities.length / Math.max(1, pixels.length);
   for (let k = 0; k < pixels.length; k++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++)
-      if (probabilities[k * classes + c]! > probabilities[k * classes + best]!) best = c;
+    const best = argMax(logProbabilities, k * classes, classes);
     out.labels[pixels[k]!] = best;
-    out.confidence[pixels[k]!] = Math.round(probabilities[k * classes + best]! * 255);
+    out.confidence[pixels[k]!] = Math.round(Math.exp(logProbabilities[k * classes + best]!) * 255);
   }
   out.evaluated += pixels.length;
+}
+
+/** Index (0 … count − 1) of the largest of values[offset … offset + count − 1]. */
+export function argMax(values: ArrayLike<number>, offset: number, count: number): number {
+  let best = 0;
+  for (let c = 1; c < count; c++) if (values[offset + c]! > values[offset + best]!) best = c;
+  return best;
 }

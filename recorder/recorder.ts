@@ -83,14 +83,14 @@ export class Recorder {
 
   /**
    * Every slice evaluated on the model, all in one batch (evaluateFrames), encoded: a key frame
-   * every `keyEvery` calls, else a delta against the slice's previous frame. In temporal mode key
-   * frames and every `every`-th frame are evaluated afresh. The one loop that recording and
+   * every `keyEvery` calls, else a delta against the slice's previous frame. In temporal mode the
+   * first and every `every`-th frame are evaluated afresh. The one loop that recording and
    * rerendering share.
    */
   async frames(model: tf.LayersModel): Promise<FrameWrite[]> {
     const { mode, keyEvery, profileSamples } = this.options;
     const key = this.recorded % keyEvery === 0;
-    const refresh = key || (mode.kind === 'temporal' && this.recorded % mode.every === 0);
+    const refresh = mode.kind === 'temporal' && this.recorded % mode.every === 0;
     const frames = await evaluateFrames(
       classifierOf(model),
       this.slices.map((slice, i) => {

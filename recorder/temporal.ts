@@ -1,135 +1,282 @@
-import { createRng, mixSeed } from '../core/rng.js';
 import type { SliceGeometry } from '../slices/geometry.js';
-import type { PixelEvaluation, PixelSource } from './pixel-evaluation.js';
+import { argMax, emptyEvaluation, type PixelEvaluation, type PixelSource } from './pixel-evaluation.js';
 
-/** How a temporal frame looks for changes away from the previous frame's boundaries. */
-export interface TemporalChecks {
-  /** Lattice points along the slice's longer side (spacing = longer side / lattice, at least 1). */
+/** How temporal evaluation predicts a frame from the slice's previous one and checks the prediction. */
+export interface TemporalSettings {
+  /** Probe lattice nodes along the slice's longer side (spacing = longer side / lattice). */
   lattice: number;
-  /** Random feasible pixels checked besides, drawn anew every frame. */
-  sample: number;
-  /** Pixels whose confidence (0–255) is below this are checked too: where new regions start. */
-  uncertain: number;
-  /** Pixels within this many pixels (8-neighbour steps) of a previous boundary are checked too. */
-  band: number;
+  /** Safety factor on the fit's worst residual at the probes, added to every pixel's uncertainty each frame. */
+  kappa: number;
 }
 
-/** The previous frame of the same slice that a temporal frame starts from. */
-export interface PreviousPixels {
-  labels: Uint8Array;
-  confidence: Uint8Array;
-}
+/** Coefficients of the quadratic field fitted per class: 1, x, y, x², xy, y². */
+const TERMS = 6;
 
 /**
- * The pixels a temporal frame checks first: both sides of every class boundary of the previous
- * frame (feasible pixels with a feasible 4-neighbour of another class) widened by `band` pixels, a lattice whose offset
- * rotates with `frame` so that every pixel is a lattice point once in spacing² frames,
- * `sample` random feasible pixels seeded by `frame`, and the pixels whose previous confidence is
- * below `uncertain`. Sorted, without repeats.
+ * The probe pixels a temporal frame evaluates first: the nodes of a lattice of spacing
+ * round(longer side / lattice) (its last row and column on the grid's last row and column),
+ * plus the first and last feasible pixel of every lattice row and column, so that the change
+ * fitted from them is interpolated, not extrapolated, up to the edges of the feasible polygon.
+ * Feasible pixels only; sorted, without repeats.
  */
-export function temporalSeeds(
+export function probePixels(
   geometry: Pick<SliceGeometry, 'width' | 'height' | 'feasible'>,
-  previous: PreviousPixels,
-  frame: number,
-  checks: TemporalChecks,
+  lattice: number,
 ): Int32Array {
   const { width, height, feasible } = geometry;
-  const { labels, confidence } = previous;
-  const chosen = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const p = y * width + x;
-      if (!feasible[p]) continue;
-      const differs = (q: number) => feasible[q] === 1 && labels[q] !== labels[p];
-      if (
-        (x > 0 && differs(p - 1)) ||
-        (x < width - 1 && differs(p + 1)) ||
-        (y > 0 && differs(p - width)) ||
-        (y < height - 1 && differs(p + width))
-      )
-        chosen[p] = 1;
-    }
+  const spacing = Math.max(1, Math.round(Math.max(width, height) / lattice));
+  const lines = (n: number) => {
+    const at: number[] = [];
+    for (let v = 0; v < n; v += spacing) at.push(v);
+    if (at.at(-1) !== n - 1) at.push(n - 1);
+    return at;
+  };
+  const chosen = new Set<number>();
+  const ends = (pixels: number[]) => {
+    const inside = pixels.filter((p) => feasible[p]);
+    if (inside.length > 0) chosen.add(inside[0]!).add(inside.at(-1)!);
+  };
+  const columns = lines(width);
+  for (const y of lines(height)) {
+    for (const x of columns) if (feasible[y * width + x]) chosen.add(y * width + x);
+    ends(Array.from({ length: width }, (_, x) => y * width + x));
   }
-  for (let r = 0; r < checks.band; r++) dilate(chosen, feasible, width, height);
-  for (let p = 0; p < chosen.length; p++) if (feasible[p] && confidence[p]! < checks.uncertain) chosen[p] = 1;
-  const spacing = Math.max(1, Math.round(Math.max(width, height) / checks.lattice));
-  // spacing + 1 is coprime to spacing², so the offsets visit the whole spacing × spacing cell.
-  const offset = (frame * (spacing + 1)) % (spacing * spacing);
-  for (let y = Math.floor(offset / spacing); y < height; y += spacing)
-    for (let x = offset % spacing; x < width; x += spacing) chosen[y * width + x] = feasible[y * width + x]!;
-  const rng = createRng(mixSeed(frame, width, height));
-  for (let k = 0; k < checks.sample; k++) {
-    const p = rng.int(width * height);
-    chosen[p] = feasible[p]!;
-  }
-  const pixels: number[] = [];
-  chosen.forEach((c, p) => {
-    if (c) pixels.push(p);
-  });
-  return Int32Array.from(pixels);
+  for (const x of columns) ends(Array.from({ length: height }, (_, y) => y * width + x));
+  return Int32Array.from([...chosen].sort((p, q) => p - q));
+}
+
+/** The quadratic terms at pixel p, its coordinates scaled to [−½, ½]. */
+function termsAt(p: number, width: number, height: number, out: Float64Array, offset = 0): void {
+  const x = ((p % width) + 0.5) / width - 0.5;
+  const y = (Math.floor(p / width) + 0.5) / height - 0.5;
+  out[offset] = 1;
+  out[offset + 1] = x;
+  out[offset + 2] = y;
+  out[offset + 3] = x * x;
+  out[offset + 4] = x * y;
+  out[offset + 5] = y * y;
 }
 
 /**
- * Temporal evaluation (a level-set style update of the previous frame): the model runs on the
- * temporalSeeds, then, round after round, on the unchecked feasible 8-neighbours of every pixel
- * whose class changed, until a round changes nothing. Pixels never checked keep the previous
- * frame's label and confidence; checked pixels whose class did not change keep the previous
- * confidence too, so that confidence is refreshed only where the class changed (and everywhere on
- * the full or adaptive frames between which temporal frames run).
+ * Least-squares fit of one quadratic field per class to `change` [points × classes] sampled at
+ * `pixels`: coefficients [classes × 6], and the largest residual at any point, measured as the
+ * spread (largest minus smallest) of the point's residuals over the classes, which bounds how far
+ * the fit can be off on the difference of any two classes' log-probabilities there. A small ridge
+ * keeps the normal equations solvable when the points are nearly collinear.
  */
-export async function evaluateTemporal(
-  geometry: SliceGeometry,
-  source: PixelSource,
-  previous: PreviousPixels,
-  frame: number,
-  checks: TemporalChecks,
-): Promise<PixelEvaluation> {
-  const { width, height, feasible } = geometry;
-  const fresh: PixelEvaluation = {
-    labels: previous.labels.slice(),
-    confidence: previous.confidence.slice(),
-    evaluated: 0,
-  };
-  const out: PixelEvaluation = {
-    labels: previous.labels.slice(),
-    confidence: previous.confidence.slice(),
-    evaluated: 0,
-  };
-  const checked = new Uint8Array(width * height);
-  let pixels = temporalSeeds(geometry, previous, frame, checks);
-  while (pixels.length > 0) {
-    await source(pixels, fresh);
-    const next: number[] = [];
-    for (const p of pixels) checked[p] = 1;
-    for (const p of pixels) {
-      if (fresh.labels[p] === previous.labels[p]) continue;
-      out.labels[p] = fresh.labels[p]!;
-      out.confidence[p] = fresh.confidence[p]!;
-      const x = p % width;
-      const y = (p - x) / width;
-      for (let qy = Math.max(0, y - 1); qy <= Math.min(height - 1, y + 1); qy++)
-        for (let qx = Math.max(0, x - 1); qx <= Math.min(width - 1, x + 1); qx++) {
-          const q = qy * width + qx;
-          if (!feasible[q] || checked[q]) continue;
-          checked[q] = 1;
-          next.push(q);
-        }
-    }
-    pixels = Int32Array.from(next);
+export function fitChange(
+  pixels: Int32Array,
+  change: Float32Array,
+  classes: number,
+  width: number,
+  height: number,
+): { coefficients: Float64Array; residual: number } {
+  const m = pixels.length;
+  const terms = new Float64Array(m * TERMS);
+  pixels.forEach((p, i) => termsAt(p, width, height, terms, i * TERMS));
+  const normal = new Float64Array(TERMS * TERMS);
+  for (let i = 0; i < m; i++)
+    for (let a = 0; a < TERMS; a++)
+      for (let b = 0; b < TERMS; b++) normal[a * TERMS + b]! += terms[i * TERMS + a]! * terms[i * TERMS + b]!;
+  const ridge = 1e-9 * (normal[0]! + 1);
+  for (let a = 0; a < TERMS; a++) normal[a * TERMS + a]! += ridge;
+  const coefficients = new Float64Array(classes * TERMS);
+  for (let c = 0; c < classes; c++) {
+    const rhs = new Float64Array(TERMS);
+    for (let i = 0; i < m; i++)
+      for (let a = 0; a < TERMS; a++) rhs[a]! += terms[i * TERMS + a]! * change[i * classes + c]!;
+    coefficients.set(solveSymmetric(normal, rhs), c * TERMS);
   }
-  out.evaluated = fresh.evaluated;
-  return out;
+  let residual = 0;
+  for (let i = 0; i < m; i++) {
+    let low = Infinity;
+    let high = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      let fitted = 0;
+      for (let a = 0; a < TERMS; a++) fitted += coefficients[c * TERMS + a]! * terms[i * TERMS + a]!;
+      const r = change[i * classes + c]! - fitted;
+      low = Math.min(low, r);
+      high = Math.max(high, r);
+    }
+    residual = Math.max(residual, high - low);
+  }
+  return { coefficients, residual };
 }
 
-/** Marks the feasible 8-neighbours of every marked pixel. */
-function dilate(marked: Uint8Array, feasible: Uint8Array, width: number, height: number): void {
-  const before = marked.slice();
-  for (let p = 0; p < before.length; p++) {
-    if (!before[p]) continue;
-    const x = p % width;
-    const y = (p - x) / width;
-    for (let qy = Math.max(0, y - 1); qy <= Math.min(height - 1, y + 1); qy++)
-      for (let qx = Math.max(0, x - 1); qx <= Math.min(width - 1, x + 1); qx++)
-        marked[qy * width + qx] = feasible[qy * width + qx]!;
+/** Solves the symmetric positive definite system A x = b (n × n, row-major) by Cholesky. */
+function solveSymmetric(a: Float64Array, b: Float64Array): Float64Array {
+  const n = b.length;
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * n + j]!;
+      for (let k = 0; k < j; k++) sum -= l[i * n + k]! * l[j * n + k]!;
+      l[i * n + j] = i === j ? Math.sqrt(Math.max(sum, 1e-300)) : sum / l[j * n + j]!;
+    }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = b[i]!;
+    for (let k = 0; k < i; k++) sum -= l[i * n + k]! * y[k]!;
+    y[i] = sum / l[i * n + i]!;
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = y[i]!;
+    for (let k = i + 1; k < n; k++) sum -= l[k * n + i]! * x[k]!;
+    x[i] = sum / l[i * n + i]!;
+  }
+  return x;
+}
+
+/**
+ * Temporal evaluation of one slice, frame after frame (a predictor–corrector in the spirit of
+ * level-set narrow bands). It keeps, for every feasible pixel, the class log-probabilities it last
+ * knew (evaluated or predicted) and how far they may be off. Each frame it
+ *
+ * 1. evaluates the probe pixels (probePixels) and fits, per class, a quadratic field over the
+ *    slice to the change of their log-probabilities since the previous frame (fitChange): one
+ *    training step moves the model's output smoothly across a slice, so a few dozen probes
+ *    predict it at every pixel to within a few hundredths, where the change itself is of order one;
+ * 2. adds the fitted change to every other pixel's log-probabilities and `kappa` times the fit's
+ *    worst residual at the probes to its uncertainty;
+ * 3. evaluates every pixel whose predicted margin (top class minus runner-up) is within its
+ *    uncertainty — only those can have changed class unseen — and takes the predicted label for
+ *    the rest, with the predicted confidence;
+ * 4. then, round after round with doubling reach (1, 2, 4, … pixels), the unchecked neighbours of
+ *    every evaluated pixel whose class changed against both the previous frame and the
+ *    prediction: a surprise says the prediction was wrong nearby.
+ *
+ * An evaluated pixel's uncertainty returns to zero. `refresh` evaluates every feasible pixel, as
+ * the first frame, and periodic ones, must: errors cannot accumulate past one.
+ */
+export class TemporalTracker {
+  /** Class log-probabilities of every pixel, [pixels × classes]; allocated by the first refresh. */
+  private logProbabilities = new Float32Array(0);
+  private classes = 0;
+  private readonly uncertainty: Float32Array;
+  private readonly current: PixelEvaluation;
+  private readonly probes: Int32Array;
+  private readonly feasiblePixels: Int32Array;
+  private primed = false;
+
+  constructor(
+    private readonly geometry: Pick<SliceGeometry, 'width' | 'height' | 'feasible'>,
+    private readonly settings: TemporalSettings,
+  ) {
+    const n = geometry.width * geometry.height;
+    this.uncertainty = new Float32Array(n);
+    this.current = emptyEvaluation(n);
+    this.probes = probePixels(geometry, settings.lattice);
+    const pixels: number[] = [];
+    geometry.feasible.forEach((f, p) => {
+      if (f) pixels.push(p);
+    });
+    this.feasiblePixels = Int32Array.from(pixels);
+  }
+
+  /** Whether a frame has been evaluated in full, so that advance can predict from it. */
+  get ready(): boolean {
+    return this.primed;
+  }
+
+  /** Evaluates every feasible pixel afresh. */
+  async refresh(source: PixelSource): Promise<PixelEvaluation> {
+    const out = emptyEvaluation(this.current.labels.length);
+    const evaluated = await source(this.feasiblePixels, out);
+    this.classes = evaluated.length / Math.max(1, this.feasiblePixels.length);
+    if (this.logProbabilities.length !== this.current.labels.length * this.classes)
+      this.logProbabilities = new Float32Array(this.current.labels.length * this.classes);
+    this.take(this.feasiblePixels, evaluated);
+    this.primed = true;
+    return this.snapshot(out.evaluated);
+  }
+
+  /** The next frame, predicted from the previous one and checked (see the class comment). */
+  async advance(source: PixelSource): Promise<PixelEvaluation> {
+    if (!this.primed || this.probes.length < 2 * TERMS) return this.refresh(source);
+    const { width, height, feasible } = this.geometry;
+    const { classes, logProbabilities: known } = this;
+    const scratch = emptyEvaluation(this.current.labels.length);
+    const previous = this.current.labels.slice();
+    const checked = new Uint8Array(previous.length);
+
+    const probed = await source(this.probes, scratch);
+    const change = new Float32Array(probed.length);
+    this.probes.forEach((p, i) => {
+      checked[p] = 1;
+      for (let c = 0; c < classes; c++) change[i * classes + c] = probed[i * classes + c]! - known[p * classes + c]!;
+    });
+    // A probe that changed class is a surprise: nothing predicted it.
+    const predicted = previous.slice();
+    const surprises = this.take(this.probes, probed, previous, predicted);
+
+    const { coefficients, residual } = fitChange(this.probes, change, classes, width, height);
+    const grow = this.settings.kappa * residual;
+    const terms = new Float64Array(TERMS);
+    const candidates: number[] = [];
+    for (const p of this.feasiblePixels) {
+      if (checked[p]) continue;
+      termsAt(p, width, height, terms);
+      for (let c = 0; c < classes; c++) {
+        let shift = 0;
+        for (let a = 0; a < TERMS; a++) shift += coefficients[c * TERMS + a]! * terms[a]!;
+        known[p * classes + c]! += shift;
+      }
+      this.uncertainty[p]! += grow;
+      const top = argMax(known, p * classes, classes);
+      predicted[p] = top;
+      let second = -Infinity;
+      for (let c = 0; c < classes; c++) if (c !== top) second = Math.max(second, known[p * classes + c]!);
+      if (known[p * classes + top]! - second <= this.uncertainty[p]!) {
+        checked[p] = 1;
+        candidates.push(p);
+      } else {
+        this.current.labels[p] = top;
+        this.current.confidence[p] = Math.round(Math.exp(known[p * classes + top]!) * 255);
+      }
+    }
+
+    let round = Int32Array.from(candidates);
+    for (let reach = 1; round.length > 0; reach *= 2) {
+      surprises.push(...this.take(round, await source(round, scratch), previous, predicted));
+      const next: number[] = [];
+      for (const p of surprises) {
+        const x = p % width;
+        const y = (p - x) / width;
+        for (let qy = Math.max(0, y - reach); qy <= Math.min(height - 1, y + reach); qy++)
+          for (let qx = Math.max(0, x - reach); qx <= Math.min(width - 1, x + reach); qx++) {
+            const q = qy * width + qx;
+            if (!feasible[q] || checked[q]) continue;
+            checked[q] = 1;
+            next.push(q);
+          }
+      }
+      surprises.length = 0;
+      round = Int32Array.from(next);
+    }
+    return this.snapshot(scratch.evaluated);
+  }
+
+  /**
+   * Stores evaluated log-probabilities of `pixels` (uncertainty zero) and their label and
+   * confidence; returns the pixels whose new class differs from both `previous` and `predicted`.
+   */
+  private take(pixels: Int32Array, evaluated: Float32Array, previous?: Uint8Array, predicted?: Uint8Array): number[] {
+    const { classes } = this;
+    const surprises: number[] = [];
+    pixels.forEach((p, i) => {
+      this.logProbabilities.set(evaluated.subarray(i * classes, (i + 1) * classes), p * classes);
+      this.uncertainty[p] = 0;
+      const top = argMax(evaluated, i * classes, classes);
+      if (previous && predicted && top !== previous[p] && top !== predicted[p]) surprises.push(p);
+      this.current.labels[p] = top;
+      this.current.confidence[p] = Math.round(Math.exp(evaluated[i * classes + top]!) * 255);
+    });
+    return surprises;
+  }
+
+  /** A copy of the current frame's pixels, `evaluated` of them run through the model. */
+  private snapshot(evaluated: number): PixelEvaluation {
+    return { labels: this.current.labels.slice(), confidence: this.current.confidence.slice(), evaluated };
   }
 }

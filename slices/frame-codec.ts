@@ -7,7 +7,7 @@ import { frameMetrics, type FrameMetrics } from './metrics.js';
  * JavaScript, fflate for deflate). Layout before deflate, little-endian ("SWF2", written now):
  *
  *   "SWF2" | u8 flags (bit 0: delta against the previous frame) | u8 classes | u16 width |
- *   u16 height | u16 profile samples | u32 evaluated | u8 confidence age | u8 0 (20 bytes) |
+ *   u16 height | u16 profile samples | u32 evaluated | u8 confidence age | u8 profile age (20 bytes) |
  *   labels (w·h bytes; with delta, XOR with the previous labels) |
  *   confidence levels (w·h bytes, round(c/17) in 0–15; with delta, the difference mod 16) |
  *   point probabilities (3·classes bytes, round(p·255); with delta, the difference mod 256) |
@@ -57,6 +57,7 @@ export function encodeFrame(frame: Frame, previous?: FramePixels): Uint8Array {
   view.setUint16(10, frame.profileSamples, true);
   view.setUint32(12, frame.evaluated, true);
   raw[16] = Math.min(255, frame.confidenceAge ?? 0);
+  raw[17] = Math.min(255, frame.profileAge ?? 0);
   let o = HEADER[2];
   for (let i = 0; i < n; i++) {
     raw[o + i] = delta ? frame.labels[i]! ^ previous.labels[i]! : frame.labels[i]!;
@@ -158,5 +159,6 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
     },
     evaluated,
     confidenceAge: version === 2 ? raw[16]! : 0,
+    profileAge: version === 2 ? raw[17]! : 0,
   };
 }

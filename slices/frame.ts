@@ -24,6 +24,11 @@ export interface Frame {
    * changed and carries the rest over from the frame this many frames back.
    */
   confidenceAge?: number;
+  /**
+   * Frames since the profiles and point probabilities were evaluated (absent or 0: on this
+   * frame's model); temporal recording evaluates them every few frames and carries them between.
+   */
+  profileAge?: number;
 }
 
 /** Points along the segment p→q at `samples` evenly spaced fractions 0, 1/(n−1), …, 1. */

@@ -67,7 +67,9 @@ export class SwProfileChart extends ModelElement {
                 (r) => r.id,
                 (r) =>
                   html`<div>
-                    <h3>${swatch(m.colour(r.id))}${runLabel(r)}</h3>
+                    <h3>
+                      ${swatch(m.colour(r.id))}${runLabel(r)}${profileAgeNote(m.frame(r.id, slice.id, m.step)?.profileAge)}
+                    </h3>
                     <div class="plot">
                       <canvas
                         data-run=${r.id}
@@ -139,6 +141,14 @@ export class SwProfileChart extends ModelElement {
     Object.assign(options.scales!['y']!, { min: 0, max: 1 });
     return new Chart(canvas, { type: 'line', data: { datasets: [] }, options });
   }
+}
+
+/** Temporal recording evaluates profiles every few frames: say when the ones shown are older. */
+function profileAgeNote(age: number | undefined) {
+  if (!age) return nothing;
+  return html` <small title="temporal recording evaluates the profiles every few frames and carries them between"
+    >· from ${age} frame${age === 1 ? '' : 's'} earlier</small
+  >`;
 }
 
 declare global {

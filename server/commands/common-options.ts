@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from '../../core/errors.js';
-import { TEMPORAL_DEFAULTS, type EvaluationMode } from '../../recorder/evaluate.js';
 import { formatPoint, parsePoint, type PointSpec } from '../../slices/points.js';
 import { validateAttack } from '../../trainer/attacks/attack.js';
 import { parseAttack, parseEvalAttack, type AttackPurpose } from '../../trainer/attacks/spec.js';
@@ -23,11 +22,8 @@ export type ModeName = (typeof MODE_NAMES)[number];
 export const RECORD_MODE_NAMES = [...MODE_NAMES, 'temporal'] as const;
 export type RecordModeName = (typeof RECORD_MODE_NAMES)[number];
 
-/** The evaluation a --mode or --record-mode names; adaptive starts from a lattice of spacing `coarse`; temporal is TEMPORAL_DEFAULTS. */
-export function evaluationMode(name: RecordModeName, coarse = 4): EvaluationMode {
-  if (name === 'temporal') return TEMPORAL_DEFAULTS;
-  return name === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse };
-}
+/** The evaluation a --mode or --record-mode names. */
+export { evaluationModeNamed as evaluationMode } from '../../recorder/evaluate.js';
 
 /** Attack specs are checked against MNIST's image shape: only the defaults of unset keys depend on it. */
 const CHECK_SHAPE = [28, 28, 1] as const;

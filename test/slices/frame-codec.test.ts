@@ -34,12 +34,13 @@ function frame(cut: number, seed: number): Frame {
 }
 
 test('a key frame round-trips: labels exactly, confidence to 16 levels, profiles to 1/63, metrics recomputed', () => {
-  const f = { ...frame(40, 1), confidenceAge: 3 };
+  const f = { ...frame(40, 1), confidenceAge: 3, profileAge: 2 };
   const decoded = decodeFrame(encodeFrame(f));
   expect(Array.from(decoded.labels)).toEqual(Array.from(f.labels));
   // Level round(c/17), decoded as level·17: 200 → 12 → 204, 8 → 0, 9 → 1 → 17, 255 → 15 → 255.
   expect(Array.from(decoded.confidence)).toEqual(Array.from(f.confidence, (c) => 17 * Math.round(c / 17)));
   expect(decoded.confidenceAge).toBe(3);
+  expect(decoded.profileAge).toBe(2);
   expect([decoded.width, decoded.height, decoded.classes, decoded.profileSamples, decoded.evaluated]).toEqual([
     128, 128, 10, 8, 9000,
   ]);
