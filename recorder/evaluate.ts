@@ -5,7 +5,7 @@ import { pixelToPlane } from '../slices/geometry.js';
 import { segmentPoints, type Frame } from '../slices/frame.js';
 import { frameMetrics } from '../slices/metrics.js';
 import { evaluateAdaptive } from './adaptive.js';
-import { ModelBatch } from './model-batch.js';
+import { ModelBatch, type ImageRange } from './model-batch.js';
 import { emptyEvaluation, writeDecisions, type PixelEvaluation, type PixelSource } from './pixel-evaluation.js';
 import { TemporalTracker, type TemporalSettings } from './temporal.js';
 
@@ -53,8 +53,8 @@ export class SliceEvaluator {
   private readonly basis: tf.Tensor2D;
   private readonly origin: tf.Tensor2D;
   private readonly feasiblePixels: Int32Array;
-  private feasibleCoords: tf.Tensor2D | undefined;
-  private profile: { samples: number; images: tf.Tensor4D } | undefined;
+  private feasibleCoords: Float32Array | undefined;
+  private profile: { samples: number; images: tf.Tensor2D } | undefined;
   private temporal: { settings: TemporalSettings; tracker: TemporalTracker } | undefined;
 
   /** @param batchSize images per classifier call when the evaluator runs on its own. */
@@ -88,19 +88,21 @@ export class SliceEvaluator {
     return coords;
   }
 
-  /** Images a + s·u + t·w for plane coordinates [n, 2], clipped to [0,1] against rounding. */
-  private images(coords: tf.Tensor2D): tf.Tensor4D {
-    return tf
-      .clipByValue(tf.add(tf.matMul(coords, this.basis), this.origin), 0, 1)
-      .reshape([coords.shape[0], ...this.imageShape]);
+  /**
+   * Images a + s·u + t·w for plane coordinates [n, 2] (interleaved), pairs `start` to
+   * `start + count − 1`, clipped to [0,1] against rounding.
+   */
+  private images(coords: Float32Array, start: number, count: number): tf.Tensor4D {
+    const range = tf.tensor2d(coords.subarray(2 * start, 2 * (start + count)), [count, 2]);
+    return tf.clipByValue(tf.add(tf.matMul(range, this.basis), this.origin), 0, 1).reshape([count, ...this.imageShape]);
   }
 
   /** The model's decisions at listed pixels, through `batch`. */
   private source(batch: ModelBatch): PixelSource {
     return async (pixels, out) => {
       const coords = this.coordsOf(pixels);
-      const logProbabilities = await batch.logProbabilities(pixels.length, () =>
-        this.images(tf.tensor2d(coords, [pixels.length, 2])),
+      const logProbabilities = await batch.logProbabilities(pixels.length, (start, count) =>
+        this.images(coords, start, count),
       );
       writeDecisions(out, pixels, logProbabilities);
       return logProbabilities;
@@ -116,12 +118,11 @@ export class SliceEvaluator {
     switch (mode.kind) {
       case 'full': {
         const out = emptyEvaluation(this.geometry.width * this.geometry.height);
-        this.feasibleCoords ??= tf.tensor2d(this.coordsOf(this.feasiblePixels), [this.feasiblePixels.length, 2]);
-        const coords = this.feasibleCoords;
+        const coords = (this.feasibleCoords ??= this.coordsOf(this.feasiblePixels));
         writeDecisions(
           out,
           this.feasiblePixels,
-          await batch.logProbabilities(coords.shape[0], () => this.images(coords)),
+          await batch.logProbabilities(this.feasiblePixels.length, (start, count) => this.images(coords, start, count)),
         );
         return out;
       }
@@ -155,25 +156,27 @@ export class SliceEvaluator {
   }
 
   /**
-   * The images along a→b, b→c and c→a, `samples` per segment (segmentPoints), made once and kept
-   * on the backend: a slice's points never change.
+   * The images along a→b, b→c and c→a, `samples` per segment (segmentPoints), as ranges for a
+   * ModelBatch; made once and kept on the backend: a slice's points never change.
    */
-  profileImages(points: SlicePointVectors, samples: number): tf.Tensor4D {
+  profileImages(points: SlicePointVectors, samples: number): ImageRange {
     if (this.profile?.samples !== samples) {
       this.profile?.images.dispose();
       const { a, b, c } = points;
       const all = [...segmentPoints(a, b, samples), ...segmentPoints(b, c, samples), ...segmentPoints(c, a, samples)];
       const flat = new Float32Array(all.length * this.geometry.d);
       all.forEach((p, i) => flat.set(p, i * this.geometry.d));
-      this.profile = { samples, images: tf.tensor4d(flat, [all.length, ...this.imageShape]) };
+      // Rows of a matrix: a range of them is one contiguous copy.
+      this.profile = { samples, images: tf.tensor2d(flat, [all.length, this.geometry.d]) };
     }
-    return this.profile.images;
+    const { images } = this.profile;
+    return (start, count) =>
+      (count === images.shape[0] ? images.clone() : images.slice(start, count)).reshape([count, ...this.imageShape]);
   }
 
   /** Frees the tensors this evaluator keeps on the backend. */
   dispose(): void {
     tf.dispose([this.basis, this.origin]);
-    this.feasibleCoords?.dispose();
     this.profile?.images.dispose();
   }
 }
@@ -237,9 +240,7 @@ export async function evaluateFrames(
         batch.join(() => evaluator.evaluateIn(batch, mode, refresh)),
         carried
           ? (batch.leave(), carried.profiles)
-          : batch.join(async () =>
-              (await batch.logProbabilities(3 * samples, () => profileImages)).map((l) => Math.exp(l)),
-            ),
+          : batch.join(async () => (await batch.logProbabilities(3 * samples, profileImages)).map((l) => Math.exp(l))),
       ]);
       const { width, height, feasibleCount } = evaluator.geometry;
       const pointProbabilities = carried?.pointProbabilities ?? new Float32Array(3 * classes);

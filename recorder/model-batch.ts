@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../trainer/models/classifier.js';
 
+/** Images `start` to `start + count − 1` of a request, made when the batch runs (inside a tidy). */
+export type ImageRange = (start: number, count: number) => tf.Tensor4D;
+
 interface Request {
   count: number;
-  images: () => tf.Tensor4D;
+  images: ImageRange;
   resolve: (logProbabilities: Float32Array) => void;
   reject: (error: unknown) => void;
 }
@@ -32,10 +35,10 @@ export class ModelBatch {
   ) {}
 
   /**
-   * Class log-probabilities [count × classes] of the images `images()` makes (called inside a
-   * tidy, when the batch runs), once every other running participant has asked too.
+   * Class log-probabilities [count × classes] of `count` images, which `images` makes range by
+   * range when the batch runs, once every other running participant has asked too.
    */
-  logProbabilities(count: number, images: () => tf.Tensor4D): Promise<Float32Array> {
+  logProbabilities(count: number, images: ImageRange): Promise<Float32Array> {
     if (count === 0) return Promise.resolve(new Float32Array(0));
     return new Promise((resolve, reject) => {
       this.waiting.push({ count, images, resolve, reject });
@@ -83,14 +86,28 @@ export class ModelBatch {
 
   private async run(requests: Request[]): Promise<Float32Array> {
     this.calls++;
+    const total = requests.reduce((n, r) => n + r.count, 0);
     const logProbabilities = tf.tidy(() => {
-      const images = tf.concat(requests.map((r) => r.images()));
-      const n = images.shape[0];
       const parts: tf.Tensor[] = [];
-      for (let start = 0; start < n; start += this.chunk) {
-        const size = Math.min(this.chunk, n - start);
-        // Each chunk's activations are freed before the next chunk runs.
-        parts.push(tf.tidy(() => tf.logSoftmax(this.classifier.logits(images.slice(start, size)))));
+      // Each chunk is made from the ranges of the requests it spans (never sliced out of one big
+      // tensor: the wasm backend copies a tensor's whole buffer to slice it, which cost as much as
+      // the model), and its activations are freed before the next chunk runs.
+      for (let start = 0; start < total; start += this.chunk) {
+        const end = Math.min(total, start + this.chunk);
+        parts.push(
+          tf.tidy(() => {
+            const pieces: tf.Tensor4D[] = [];
+            let offset = 0;
+            for (const r of requests) {
+              const from = Math.max(start, offset);
+              const to = Math.min(end, offset + r.count);
+              if (from < to) pieces.push(r.images(from - offset, to - from));
+              offset += r.count;
+            }
+            const images = pieces.length === 1 ? pieces[0]! : tf.concat(pieces);
+            return tf.logSoftmax(this.classifier.logits(images));
+          }),
+        );
       }
       return parts.length === 1 ? parts[0]! : tf.concat(parts);
     });
