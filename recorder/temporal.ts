@@ -5,7 +5,10 @@ import { argMax, emptyEvaluation, type PixelEvaluation, type PixelSource } from 
 export interface TemporalSettings {
   /** Probe lattice nodes along the slice's longer side (spacing = longer side / lattice). */
   lattice: number;
-  /** Safety factor on the fit's worst residual at the probes, added to every pixel's uncertainty each frame. */
+  /**
+   * Safety factor on the fit's residuals: each frame a pixel's uncertainty grows by kappa times
+   * the worst residual of the probes in its lattice cell and the eight around it.
+   */
   kappa: number;
 }
 
@@ -24,7 +27,7 @@ export function probePixels(
   lattice: number,
 ): Int32Array {
   const { width, height, feasible } = geometry;
-  const spacing = Math.max(1, Math.round(Math.max(width, height) / lattice));
+  const spacing = latticeSpacing(width, height, lattice);
   const lines = (n: number) => {
     const at: number[] = [];
     for (let v = 0; v < n; v += spacing) at.push(v);
@@ -45,6 +48,11 @@ export function probePixels(
   return Int32Array.from([...chosen].sort((p, q) => p - q));
 }
 
+/** Pixels between probe lattice lines: `lattice` lines along the longer side. */
+function latticeSpacing(width: number, height: number, lattice: number): number {
+  return Math.max(1, Math.round(Math.max(width, height) / lattice));
+}
+
 /** The quadratic terms at pixel p, its coordinates scaled to [−½, ½]. */
 function termsAt(p: number, width: number, height: number, out: Float64Array, offset = 0): void {
   const x = ((p % width) + 0.5) / width - 0.5;
@@ -59,8 +67,8 @@ function termsAt(p: number, width: number, height: number, out: Float64Array, of
 
 /**
  * Least-squares fit of one quadratic field per class to `change` [points × classes] sampled at
- * `pixels`: coefficients [classes × 6], and the largest residual at any point, measured as the
- * spread (largest minus smallest) of the point's residuals over the classes, which bounds how far
+ * `pixels`: coefficients [classes × 6], and each point's residual (and the largest), measured as
+ * the spread (largest minus smallest) of the point's residuals over the classes, which bounds how far
  * the fit can be off on the difference of any two classes' log-probabilities there. A small ridge
  * keeps the normal equations solvable when the points are nearly collinear.
  */
@@ -70,7 +78,7 @@ export function fitChange(
   classes: number,
   width: number,
   height: number,
-): { coefficients: Float64Array; residual: number } {
+): { coefficients: Float64Array; residuals: Float64Array; residual: number } {
   const m = pixels.length;
   const terms = new Float64Array(m * TERMS);
   pixels.forEach((p, i) => termsAt(p, width, height, terms, i * TERMS));
@@ -87,7 +95,7 @@ export function fitChange(
       for (let a = 0; a < TERMS; a++) rhs[a]! += terms[i * TERMS + a]! * change[i * classes + c]!;
     coefficients.set(solveSymmetric(normal, rhs), c * TERMS);
   }
-  let residual = 0;
+  const residuals = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     let low = Infinity;
     let high = -Infinity;
@@ -98,9 +106,9 @@ export function fitChange(
       low = Math.min(low, r);
       high = Math.max(high, r);
     }
-    residual = Math.max(residual, high - low);
+    residuals[i] = high - low;
   }
-  return { coefficients, residual };
+  return { coefficients, residuals, residual: Math.max(0, ...residuals) };
 }
 
 /** Solves the symmetric positive definite system A x = b (n × n, row-major) by Cholesky. */
@@ -129,6 +137,36 @@ function solveSymmetric(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 /**
+ * Each pixel's share of the fit's error: the worst residual of the probes in its lattice cell
+ * (`spacing` pixels square) and the eight cells around it, or of all probes where none is near.
+ */
+export function localResiduals(
+  probes: Int32Array,
+  residuals: Float64Array,
+  width: number,
+  height: number,
+  spacing: number,
+): Float32Array {
+  const across = Math.ceil(width / spacing);
+  const down = Math.ceil(height / spacing);
+  const cellOf = (p: number) =>
+    Math.floor(Math.floor(p / width) / spacing) * across + Math.floor((p % width) / spacing);
+  const cell = new Float64Array(across * down).fill(-1);
+  probes.forEach((p, i) => {
+    cell[cellOf(p)] = Math.max(cell[cellOf(p)]!, residuals[i]!);
+  });
+  const worst = Math.max(0, ...residuals);
+  const near = Float64Array.from({ length: across * down }, (_, c) => {
+    const [cx, cy] = [c % across, Math.floor(c / across)];
+    let r = -1;
+    for (let y = Math.max(0, cy - 1); y <= Math.min(down - 1, cy + 1); y++)
+      for (let x = Math.max(0, cx - 1); x <= Math.min(across - 1, cx + 1); x++) r = Math.max(r, cell[y * across + x]!);
+    return r < 0 ? worst : r;
+  });
+  return Float32Array.from({ length: width * height }, (_, p) => near[cellOf(p)]!);
+}
+
+/**
  * Temporal evaluation of one slice, frame after frame (a predictor–corrector in the spirit of
  * level-set narrow bands). It keeps, for every feasible pixel, the class log-probabilities it last
  * knew (evaluated or predicted) and how far they may be off. Each frame it
@@ -138,16 +176,19 @@ function solveSymmetric(a: Float64Array, b: Float64Array): Float64Array {
  *    training step moves the model's output smoothly across a slice, so a few dozen probes
  *    predict it at every pixel to within a few hundredths, where the change itself is of order one;
  * 2. adds the fitted change to every other pixel's log-probabilities and `kappa` times the fit's
- *    worst residual at the probes to its uncertainty;
+ *    worst residual at the probes near it (localResiduals) to its uncertainty;
  * 3. evaluates every pixel whose predicted margin (top class minus runner-up) is within its
  *    uncertainty — only those can have changed class unseen — and takes the predicted label for
- *    the rest, with the predicted confidence;
+ *    the rest;
  * 4. then, round after round with doubling reach (1, 2, 4, … pixels), the unchecked neighbours of
  *    every evaluated pixel whose class changed against both the previous frame and the
  *    prediction: a surprise says the prediction was wrong nearby.
  *
- * An evaluated pixel's uncertainty returns to zero. `refresh` evaluates every feasible pixel, as
- * the first frame, and periodic ones, must: errors cannot accumulate past one.
+ * An evaluated pixel's uncertainty returns to zero. A pixel's confidence changes only with its
+ * class (evaluated or predicted), so that a frame differs from the previous one only where the
+ * picture's classes do and stores in a few hundred bytes; `refresh` evaluates every feasible
+ * pixel and its confidence, as the first frame and periodic ones must: errors cannot accumulate
+ * past one.
  */
 export class TemporalTracker {
   /** Class log-probabilities of every pixel, [pixels × classes]; allocated by the first refresh. */
@@ -172,11 +213,6 @@ export class TemporalTracker {
       if (f) pixels.push(p);
     });
     this.feasiblePixels = Int32Array.from(pixels);
-  }
-
-  /** Whether a frame has been evaluated in full, so that advance can predict from it. */
-  get ready(): boolean {
-    return this.primed;
   }
 
   /** Evaluates every feasible pixel afresh. */
@@ -210,8 +246,9 @@ export class TemporalTracker {
     const predicted = previous.slice();
     const surprises = this.take(this.probes, probed, previous, predicted);
 
-    const { coefficients, residual } = fitChange(this.probes, change, classes, width, height);
-    const grow = this.settings.kappa * residual;
+    const { coefficients, residuals } = fitChange(this.probes, change, classes, width, height);
+    const spacing = latticeSpacing(width, height, this.settings.lattice);
+    const near = localResiduals(this.probes, residuals, width, height, spacing);
     const terms = new Float64Array(TERMS);
     const candidates: number[] = [];
     for (const p of this.feasiblePixels) {
@@ -222,7 +259,7 @@ export class TemporalTracker {
         for (let a = 0; a < TERMS; a++) shift += coefficients[c * TERMS + a]! * terms[a]!;
         known[p * classes + c]! += shift;
       }
-      this.uncertainty[p]! += grow;
+      this.uncertainty[p]! += this.settings.kappa * near[p]!;
       const top = argMax(known, p * classes, classes);
       predicted[p] = top;
       let second = -Infinity;
@@ -230,7 +267,7 @@ export class TemporalTracker {
       if (known[p * classes + top]! - second <= this.uncertainty[p]!) {
         checked[p] = 1;
         candidates.push(p);
-      } else {
+      } else if (top !== previous[p]) {
         this.current.labels[p] = top;
         this.current.confidence[p] = Math.round(Math.exp(known[p * classes + top]!) * 255);
       }
@@ -258,8 +295,9 @@ export class TemporalTracker {
   }
 
   /**
-   * Stores evaluated log-probabilities of `pixels` (uncertainty zero) and their label and
-   * confidence; returns the pixels whose new class differs from both `previous` and `predicted`.
+   * Stores evaluated log-probabilities of `pixels` (uncertainty zero), and their label and
+   * confidence where the class differs from `previous` (everywhere without it); returns the pixels
+   * whose new class differs from both `previous` and `predicted`.
    */
   private take(pixels: Int32Array, evaluated: Float32Array, previous?: Uint8Array, predicted?: Uint8Array): number[] {
     const { classes } = this;
@@ -269,6 +307,7 @@ export class TemporalTracker {
       this.uncertainty[p] = 0;
       const top = argMax(evaluated, i * classes, classes);
       if (previous && predicted && top !== previous[p] && top !== predicted[p]) surprises.push(p);
+      if (previous && top === previous[p]) return;
       this.current.labels[p] = top;
       this.current.confidence[p] = Math.round(Math.exp(evaluated[i * classes + top]!) * 255);
     });

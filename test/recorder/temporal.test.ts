@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { fitChange, probePixels, TemporalTracker } from '../../recorder/temporal.js';
+import { fitChange, localResiduals, probePixels, TemporalTracker } from '../../recorder/temporal.js';
 import { writeDecisions, type PixelSource } from '../../recorder/pixel-evaluation.js';
 
 test('probes: lattice nodes and the first and last feasible pixel of every lattice row and column', () => {
@@ -30,6 +30,14 @@ test('fitChange recovers a quadratic change exactly and reports a bump at one pr
   const bumped = fitChange(pixels, change, 2, width, height);
   expect(bumped.residual).toBeGreaterThan(0.3);
   expect(bumped.residual).toBeLessThan(0.5);
+});
+
+test('localResiduals: the worst probe residual in a pixel’s cell and the 8 around it, else the worst of all', () => {
+  // A 24 × 2 strip in cells of 4: six cells; probes at x = 0 (cell 0, residual 0.25) and x = 20 (cell 5, 1).
+  const near = localResiduals(Int32Array.from([0, 20]), Float64Array.from([0.25, 1]), 24, 2, 4);
+  // Cells 0–1 see cell 0; cells 2–3 see no probe (the worst, 1); cells 4–5 see cell 5.
+  const row = [...Array(8).fill(0.25), ...Array(16).fill(1)];
+  expect(Array.from(near)).toEqual([...row, ...row]);
 });
 
 /** A two-class "model" whose boundary x = 12.3 + 0.6·t + sin(y/3) moves right each frame (never through a pixel centre). */
