@@ -47,7 +47,7 @@ export interface RunConfig {
   /** Test images in the fixed, seeded subset robust accuracy is measured on. */
   robustLimit: number;
   /**
-   * How the run's frames were evaluated when it was recorded: `full`, `adaptive` or `temporal`;
+   * How the run's frames were evaluated when it was recorded: `temporal` (the default), `full` or `adaptive`;
    * absent for runs trained without --record (and runs recorded before it was kept).
    */
   recordMode?: 'full' | 'adaptive' | 'temporal';

@@ -255,7 +255,7 @@ export const TRAIN_OPTIONS: CommandOptions<TrainCommandConfig> = {
     recordMode: {
       flag: 'record-mode',
       arg: 'MODE',
-      help: 'slice evaluation while recording: temporal (the default: predicts each frame from the previous one and evaluates only the pixels the prediction cannot vouch for, every pixel on every 64th frame), full (every pixel) or adaptive (coarse lattice, refined where labels differ)',
+      help: 'slice evaluation while recording: temporal (predicts each frame from the previous one and evaluates only the pixels the prediction cannot vouch for; every pixel on every 64th frame), full (every pixel) or adaptive (coarse lattice, refined where labels differ)',
       kind: 'enum',
       values: RECORD_MODE_NAMES,
     },
