@@ -229,6 +229,7 @@ export class TemporalTracker {
 
   /** The next frame, predicted from the previous one and checked (see the class comment). */
   async advance(source: PixelSource): Promise<PixelEvaluation> {
+    // Too few probes to fit a quadratic (a tiny slice): every pixel.
     if (!this.primed || this.probes.length < 2 * TERMS) return this.refresh(source);
     const { width, height, feasible } = this.geometry;
     const { classes, logProbabilities: known } = this;
@@ -244,11 +245,47 @@ export class TemporalTracker {
     });
     // A probe that changed class is a surprise: nothing predicted it.
     const predicted = previous.slice();
-    const surprises = this.take(this.probes, probed, previous, predicted);
-
-    const { coefficients, residuals } = fitChange(this.probes, change, classes, width, height);
+    const surprises: number[] = [];
+    this.take(this.probes, probed, { previous, predicted, surprises });
+    const fit = fitChange(this.probes, change, classes, width, height);
     const spacing = latticeSpacing(width, height, this.settings.lattice);
-    const near = localResiduals(this.probes, residuals, width, height, spacing);
+    const near = localResiduals(this.probes, fit.residuals, width, height, spacing);
+    let round = this.predict(fit.coefficients, near, checked, previous, predicted);
+    for (let reach = 1; round.length > 0; reach *= 2) {
+      this.take(round, await source(round, scratch), { previous, predicted, surprises });
+      const next: number[] = [];
+      for (const p of surprises) {
+        const x = p % width;
+        const y = (p - x) / width;
+        for (let qy = Math.max(0, y - reach); qy <= Math.min(height - 1, y + reach); qy++)
+          for (let qx = Math.max(0, x - reach); qx <= Math.min(width - 1, x + reach); qx++) {
+            const q = qy * width + qx;
+            if (!feasible[q] || checked[q]) continue;
+            checked[q] = 1;
+            next.push(q);
+          }
+      }
+      surprises.length = 0;
+      round = Int32Array.from(next);
+    }
+    return this.snapshot(scratch.evaluated);
+  }
+
+  /**
+   * Adds the fitted change to every unchecked feasible pixel's log-probabilities and `kappa` times
+   * its `near` residual to its uncertainty, writes its predicted class into `predicted`, and
+   * returns (and marks checked) the pixels whose predicted margin is within their uncertainty;
+   * the others take the predicted class (and, where it changed, the predicted confidence).
+   */
+  private predict(
+    coefficients: Float64Array,
+    near: Float32Array,
+    checked: Uint8Array,
+    previous: Uint8Array,
+    predicted: Uint8Array,
+  ): Int32Array {
+    const { width, height } = this.geometry;
+    const { classes, logProbabilities: known } = this;
     const terms = new Float64Array(TERMS);
     const candidates: number[] = [];
     for (const p of this.feasiblePixels) {
@@ -272,46 +309,29 @@ export class TemporalTracker {
         this.current.confidence[p] = Math.round(Math.exp(known[p * classes + top]!) * 255);
       }
     }
-
-    let round = Int32Array.from(candidates);
-    for (let reach = 1; round.length > 0; reach *= 2) {
-      surprises.push(...this.take(round, await source(round, scratch), previous, predicted));
-      const next: number[] = [];
-      for (const p of surprises) {
-        const x = p % width;
-        const y = (p - x) / width;
-        for (let qy = Math.max(0, y - reach); qy <= Math.min(height - 1, y + reach); qy++)
-          for (let qx = Math.max(0, x - reach); qx <= Math.min(width - 1, x + reach); qx++) {
-            const q = qy * width + qx;
-            if (!feasible[q] || checked[q]) continue;
-            checked[q] = 1;
-            next.push(q);
-          }
-      }
-      surprises.length = 0;
-      round = Int32Array.from(next);
-    }
-    return this.snapshot(scratch.evaluated);
+    return Int32Array.from(candidates);
   }
 
   /**
    * Stores evaluated log-probabilities of `pixels` (uncertainty zero), and their label and
-   * confidence where the class differs from `previous` (everywhere without it); returns the pixels
-   * whose new class differs from both `previous` and `predicted`.
+   * confidence where the class differs from `check.previous` (everywhere without it); adds to
+   * `check.surprises` the pixels whose new class differs from both the previous and the predicted.
    */
-  private take(pixels: Int32Array, evaluated: Float32Array, previous?: Uint8Array, predicted?: Uint8Array): number[] {
+  private take(
+    pixels: Int32Array,
+    evaluated: Float32Array,
+    check?: { previous: Uint8Array; predicted: Uint8Array; surprises: number[] },
+  ): void {
     const { classes } = this;
-    const surprises: number[] = [];
     pixels.forEach((p, i) => {
       this.logProbabilities.set(evaluated.subarray(i * classes, (i + 1) * classes), p * classes);
       this.uncertainty[p] = 0;
       const top = argMax(evaluated, i * classes, classes);
-      if (previous && predicted && top !== previous[p] && top !== predicted[p]) surprises.push(p);
-      if (previous && top === previous[p]) return;
+      if (check && top !== check.previous[p] && top !== check.predicted[p]) check.surprises.push(p);
+      if (check && top === check.previous[p]) return;
       this.current.labels[p] = top;
       this.current.confidence[p] = Math.round(Math.exp(evaluated[i * classes + top]!) * 255);
     });
-    return surprises;
   }
 
   /** A copy of the current frame's pixels, `evaluated` of them run through the model. */
