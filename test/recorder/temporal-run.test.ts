@@ -27,14 +27,15 @@ beforeAll(async () => {
 /**
  * Records a whole run from step 1 in temporal mode (the default settings, three 64 × 64 slices
  * every step, through the store and the codec) and compares every decoded frame with a full
- * evaluation of the same step's weights. Returns the worst agreement over the temporal frames and
- * the mean share of feasible pixels the model ran on for them. Frame 0, and frame 64 when the run
- * is that long, evaluate every pixel (TEMPORAL_DEFAULTS.every).
+ * evaluation of the same step's weights. Returns the worst agreement over the temporal frames, the
+ * mean share of feasible pixels the model ran on for them, and how many codec key frames (every
+ * 16th) were checked for exactness. Frame 0, and frame 64 when the run is that long, evaluate every
+ * pixel (TEMPORAL_DEFAULTS.every).
  */
 async function recordAndCompare(
   frames: number,
   overrides: Partial<TrainOptions>,
-): Promise<{ worst: number; evaluated: number }> {
+): Promise<{ worst: number; evaluated: number; keys: number }> {
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'slicewatch-temporal-')), 'store.db'));
   const loop = mnistCnnLoop(mnist, overrides);
   const specs = defaultSliceSpecs(mnist, 64);
@@ -59,6 +60,7 @@ async function recordAndCompare(
   );
   const previous = new Map<number, Frame>();
   let worst = 1;
+  let keys = 0;
   const shares: number[] = [];
   for (let frame = 0; frame < frames; frame++) {
     const result = await loop.runStep();
@@ -88,6 +90,11 @@ async function recordAndCompare(
         const age = decoded.evaluated === feasibleCount ? 0 : (before?.confidenceAge ?? 0) + 1;
         expect(decoded.confidenceAge).toBe(age);
         expect(decoded.profileAge).toBe(frame % TEMPORAL_DEFAULTS.profileEvery);
+        // The codec's key frames (every 16th) are temporal frames too, held to exactness.
+        if (!row.delta) {
+          expect(agree).toBe(feasibleCount);
+          keys++;
+        }
         worst = Math.min(worst, agree / feasibleCount);
         shares.push(decoded.evaluated / feasibleCount);
       }
@@ -96,11 +103,13 @@ async function recordAndCompare(
   recorder.dispose();
   for (const c of checkers) c.dispose();
   store.close();
-  return { worst, evaluated: shares.reduce((a, b) => a + b, 0) / shares.length };
+  return { worst, evaluated: shares.reduce((a, b) => a + b, 0) / shares.length, keys: keys / slices.length };
 }
 
 test('temporal recording of a baseline CNN from step 1 agrees with full evaluation on ≥ 99.9% of pixels of every frame', async () => {
-  const { worst, evaluated } = await recordAndCompare(70, {});
+  const { worst, evaluated, keys } = await recordAndCompare(70, {});
+  // Key frames 16, 32 and 48 (64 is an every-pixel frame).
+  expect(keys).toBe(3);
   expect(worst).toBeGreaterThanOrEqual(0.999);
   // Measured: every temporal frame agrees on every pixel; 36% of the feasible pixels evaluated (lr 0.05 moves regions fast).
   expect(evaluated).toBeLessThan(0.5);
@@ -108,9 +117,10 @@ test('temporal recording of a baseline CNN from step 1 agrees with full evaluati
 
 test('temporal recording of an adversarially trained CNN from step 1 agrees with full evaluation on ≥ 99.9% of pixels of every frame', async () => {
   const attack = { ...MADRY_MNIST, steps: 3, stepSize: 0.1 };
-  const { worst, evaluated } = await recordAndCompare(24, {
+  const { worst, evaluated, keys } = await recordAndCompare(24, {
     objective: { kind: 'adversarial', attack, rho: 1, clean: true },
   });
+  expect(keys).toBe(1);
   expect(worst).toBeGreaterThanOrEqual(0.999);
   // Measured: every pixel of every frame agrees; 30% of the feasible pixels evaluated.
   expect(evaluated).toBeLessThan(0.5);
