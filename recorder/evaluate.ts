@@ -26,8 +26,8 @@ export type EvaluationMode =
 
 /**
  * Temporal mode's settings: probes on an 8 × 8 lattice (and the feasible polygon's edges), 1.5
- * times the fit's worst probe residual as each frame's added uncertainty, every pixel evaluated
- * every 64th frame, the profiles every 4th. Chosen on whole recorded runs against full evaluation
+ * times the worst residual of the probes near a pixel as its uncertainty's growth per frame, every
+ * pixel evaluated every 64th frame, the profiles every 4th. Chosen on whole recorded runs against full evaluation
  * (BENCHMARKS.md, issue 16).
  */
 export const TEMPORAL_DEFAULTS = {
@@ -46,8 +46,8 @@ export function evaluationModeNamed(name: EvaluationMode['kind'], coarse = 4): E
 
 /**
  * Evaluates a classifier on one slice, again and again (once per training step): the slice's
- * basis and its feasible pixels' plane coordinates stay on the backend between calls, and each
- * batch of images is made there as coords · [u; w] + a, so nothing of size d crosses to JavaScript.
+ * basis stays on the backend between calls, and each chunk of images is made there from its
+ * pixels' plane coordinates as coords · [u; w] + a, so nothing of size d crosses from JavaScript.
  */
 export class SliceEvaluator {
   private readonly basis: tf.Tensor2D;
