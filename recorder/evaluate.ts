@@ -258,7 +258,9 @@ export async function evaluateFrames(
         profiles,
         metrics: frameMetrics(pixels.labels, width, height, classes, previous?.labels),
         evaluated: pixels.evaluated,
-        confidenceAge: pixels.evaluated >= feasibleCount ? 0 : (previous?.confidenceAge ?? 0) + 1,
+        // Only a temporal frame that evaluated fewer than every pixel carries confidence over.
+        confidenceAge:
+          mode.kind === 'temporal' && pixels.evaluated < feasibleCount ? (previous?.confidenceAge ?? 0) + 1 : 0,
         profileAge: carried ? (previous?.profileAge ?? 0) + 1 : 0,
       };
     }),

@@ -88,6 +88,8 @@ test('recording every step of a short run: one frame per slice per step, equal t
       // Stored confidence has 16 levels (the codec's round(c/17)·17).
       const confidence = Array.from(expected.get(`${slice.id}/${step}/confidence`)!, (c) => 17 * Math.round(c / 17));
       expect(Array.from(frame.confidence)).toEqual(confidence);
+      // Adaptive frames compute every pixel's confidence afresh (evaluated or interpolated).
+      expect(frame.confidenceAge).toBe(0);
     }
     // Key frames at recorded frames 0, 4, 8; the rest are deltas.
     expect(store.frameRows(runId, slice.id).map((r) => r.delta)).toEqual([
