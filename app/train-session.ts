@@ -35,9 +35,9 @@ export interface RecordingOptions {
 }
 
 /**
- * Recording settings for a recorded run resumed without --record: every step, temporal (the
- * fastest mode that meets the agreement bar, BENCHMARKS.md; a resumed run keeps its own mode),
- * training waits.
+ * Recording settings for a recorded run resumed without --record: every step, training waits, in
+ * the run's own record mode, or temporal (the default, BENCHMARKS.md issue 16) for runs recorded
+ * before the mode was kept.
  */
 export const RECORDING_DEFAULTS: RecordingOptions = {
   sliceSet: '',

@@ -7,6 +7,8 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 /** Median milliseconds of `repeats` runs. */
 export async function medianMs(run: () => Promise<unknown> | unknown, repeats: number): Promise<number> {
   const times: number[] = [];

@@ -17,7 +17,7 @@ import type { RunId, SliceSetId } from '../core/ids.js';
 import { RUN_DEFAULTS } from '../trainer/run-config.js';
 import { encodeMp4, ffmpegMp4Args } from '../videos/encode.js';
 import { findFfmpeg } from '../videos/locate-ffmpeg.js';
-import { median } from './measure.js';
+import { mean, median } from './measure.js';
 
 /**
  * Steps each recording configuration runs: a whole default run (`slicewatch train`: 300 steps at
@@ -177,7 +177,8 @@ export async function benchRecording(
 
 /**
  * Means over a run's stored frames and its slices: bytes, pixels evaluated, feasible pixels, and
- * pixels whose class changed since the previous frame (no exact method can evaluate fewer).
+ * pixels whose class changed since the previous frame (a method that checks every changed pixel
+ * evaluates at least these).
  */
 function frameStats(
   store: SqliteStore,
@@ -205,5 +206,3 @@ function frameStats(
     flipped: sums.flipped / count,
   };
 }
-
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
