@@ -1,79 +1,109 @@
-import { deflateSync, inflateSync } from 'fflate';
+import { inflateSync } from 'fflate';
+import { BitDecoder, BitEncoder } from './bit-coder.js';
 import type { Frame } from './frame.js';
+import { codePlanes, type Planes, type PreviousPlanes } from './frame-planes.js';
 import { frameMetrics, type FrameMetrics } from './metrics.js';
 
 /**
  * The stored form of a frame, decoded identically by the server and the browser (pure
- * JavaScript, fflate for deflate). Layout before deflate, little-endian ("SWF2", written now):
+ * JavaScript). Written now ("SWF3"), not deflated:
  *
- *   "SWF2" | u8 flags (bit 0: delta against the previous frame) | u8 classes | u16 width |
- *   u16 height | u16 profile samples | u32 evaluated | u8 confidence age | u8 profile age (20 bytes) |
+ *   "SWF3" | u8 flags (bit 0: delta against the previous frame) | u8 classes | varints: width,
+ *   height, profile samples, evaluated, confidence age, profile age | the planes, arithmetic-coded
+ *   (slices/frame-planes.ts, slices/bit-coder.ts)
+ *
+ * Labels are exact; confidence is kept to 16 levels (decoded as level·17, within 8.5/255 of the
+ * evaluated value; 0 at infeasible pixels), point probabilities to 1/255 and profiles to 1/63.
+ * Each plane is coded against what the decoder already has (the previous frame, the neighbours
+ * above and to the left), so a delta frame costs about what changed.
+ *
+ * The earlier codecs still decode. Both deflate this layout, little-endian:
+ *
+ *   "SWF2" | u8 flags | u8 classes | u16 width | u16 height | u16 profile samples | u32 evaluated |
+ *   u8 confidence age | u8 profile age (20 bytes) |
  *   labels (w·h bytes; with delta, XOR with the previous labels) |
  *   confidence levels (w·h bytes, round(c/17) in 0–15; with delta, the difference mod 16) |
  *   point probabilities (3·classes bytes, round(p·255); with delta, the difference mod 256) |
  *   profiles (3·samples·classes bytes, round(p·63); with delta, the difference mod 64)
  *
- * Confidence is kept to 16 levels (decoded as level·17, within 8.5/255 of the evaluated value)
- * and the profiles to 1/63, and both are delta-coded, because a temporally evaluated frame
- * leaves almost every pixel, and a training step most profile values, as they were: the deltas
- * are nearly all zero and deflate to little. The older "SWF1" frames (16-byte header without the
- * age, confidence in 8 bits, probabilities in 8 bits, only the pixels delta-coded) still decode.
- * Metrics are not stored: they are recomputed from the labels on decode.
+ * and "SWF1" the same with a 16-byte header (no ages), confidence in 8 bits (difference mod 256),
+ * profiles in 1/255 and only the pixels delta-coded. Metrics are not stored: they are recomputed
+ * from the labels on decode.
  */
-const SWF1 = [0x53, 0x57, 0x46, 0x31];
-const SWF2 = [0x53, 0x57, 0x46, 0x32];
+const MAGIC = { 1: [0x53, 0x57, 0x46, 0x31], 2: [0x53, 0x57, 0x46, 0x32], 3: [0x53, 0x57, 0x46, 0x33] } as const;
 const HEADER = { 1: 16, 2: 20 } as const;
 
-/** Confidence levels, profile levels and point-probability levels of SWF2. */
+/** Confidence levels, profile levels and point-probability levels of SWF2 and SWF3. */
 const LEVELS = { confidence: 15, profile: 63, point: 255 } as const;
 
 const level = (p: number, levels: number) => Math.max(0, Math.min(levels, Math.round(p * levels)));
 const confidenceLevel = (c: number) => Math.round(c / 17);
+const INFEASIBLE = 255;
 
 /** The previous frame of the slice that a delta-coded frame refers to (a decoded Frame will do). */
 export interface FramePixels {
   labels: Uint8Array;
   confidence: Uint8Array;
-  /** Needed to decode an SWF2 delta frame, whose probabilities are delta-coded too. */
+  /** Needed to decode an SWF2 or SWF3 delta frame, whose probabilities are delta-coded too. */
   pointProbabilities?: Float32Array;
   profiles?: Float32Array;
 }
 
-/** Encodes a frame (SWF2), as a delta against `previous` when it has the same size and layout. */
+const hasMagic = (bytes: Uint8Array, version: 1 | 2 | 3) => MAGIC[version].every((b, i) => bytes[i] === b);
+
+/** Whether `previous` has the layout a frame of `pixels` pixels and these probability counts is delta-coded against. */
+const sameLayout = (previous: FramePixels, pixels: number, points: number, profiles: number) =>
+  previous.labels.length === pixels &&
+  previous.pointProbabilities?.length === points &&
+  previous.profiles?.length === profiles;
+
+/** A frame's values as the SWF3 planes hold them: label symbols (infeasible as `classes`) and integer levels. */
+function quantised(pixels: Required<FramePixels>, classes: number): PreviousPlanes {
+  const { labels, confidence } = pixels;
+  const symbols = new Uint8Array(labels.length);
+  const levels = new Uint8Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const infeasible = labels[i] === INFEASIBLE;
+    symbols[i] = infeasible ? classes : labels[i]!;
+    levels[i] = infeasible ? 0 : confidenceLevel(confidence[i]!);
+  }
+  return {
+    symbols,
+    levels,
+    points: Uint8Array.from(pixels.pointProbabilities, (p) => level(p, LEVELS.point)),
+    profiles: Uint8Array.from(pixels.profiles, (p) => level(p, LEVELS.profile)),
+  };
+}
+
+function pushVarint(bytes: number[], value: number): void {
+  let v = value;
+  while (v >= 0x80) {
+    bytes.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  bytes.push(v);
+}
+
+/** Encodes a frame (SWF3), as a delta against `previous` when it has the same size and layout. */
 export function encodeFrame(frame: Frame, previous?: FramePixels): Uint8Array {
-  const n = frame.width * frame.height;
   const delta =
     previous !== undefined &&
-    previous.labels.length === n &&
-    previous.pointProbabilities?.length === frame.pointProbabilities.length &&
-    previous.profiles?.length === frame.profiles.length;
-  const raw = new Uint8Array(HEADER[2] + 2 * n + frame.pointProbabilities.length + frame.profiles.length);
-  const view = new DataView(raw.buffer);
-  raw.set(SWF2, 0);
-  raw[4] = delta ? 1 : 0;
-  raw[5] = frame.classes;
-  view.setUint16(6, frame.width, true);
-  view.setUint16(8, frame.height, true);
-  view.setUint16(10, frame.profileSamples, true);
-  view.setUint32(12, frame.evaluated, true);
-  raw[16] = Math.min(255, frame.confidenceAge ?? 0);
-  raw[17] = Math.min(255, frame.profileAge ?? 0);
-  let o = HEADER[2];
-  for (let i = 0; i < n; i++) {
-    raw[o + i] = delta ? frame.labels[i]! ^ previous.labels[i]! : frame.labels[i]!;
-    const c = confidenceLevel(frame.confidence[i]!);
-    raw[o + n + i] = delta ? (c - confidenceLevel(previous.confidence[i]!)) & 15 : c;
-  }
-  o += 2 * n;
-  const put = (values: Float32Array, before: Float32Array | undefined, levels: number) => {
-    for (let i = 0; i < values.length; i++) {
-      const q = level(values[i]!, levels);
-      raw[o++] = before ? (q - level(before[i]!, levels)) & levels : q;
-    }
-  };
-  put(frame.pointProbabilities, delta ? previous.pointProbabilities : undefined, LEVELS.point);
-  put(frame.profiles, delta ? previous.profiles : undefined, LEVELS.profile);
-  return deflateSync(raw, { level: 9 });
+    sameLayout(previous, frame.labels.length, frame.pointProbabilities.length, frame.profiles.length);
+  const header: number[] = [...MAGIC[3], delta ? 1 : 0, frame.classes];
+  const { width, height, classes, profileSamples } = frame;
+  for (const v of [width, height, profileSamples, frame.evaluated, frame.confidenceAge ?? 0, frame.profileAge ?? 0])
+    pushVarint(header, v);
+  const coder = new BitEncoder();
+  codePlanes(
+    coder,
+    { width, height, classes, profileSamples, ...quantised(frame, classes) },
+    delta ? quantised(previous as Required<FramePixels>, classes) : undefined,
+  );
+  const planes = coder.finish();
+  const encoded = new Uint8Array(header.length + planes.length);
+  encoded.set(header);
+  encoded.set(planes, header.length);
+  return encoded;
 }
 
 function inflate(encoded: Uint8Array): { raw: Uint8Array; version: 1 | 2 } {
@@ -83,19 +113,101 @@ function inflate(encoded: Uint8Array): { raw: Uint8Array; version: 1 | 2 } {
   } catch (error) {
     throw new Error(`not a slicewatch frame (not deflate data: ${(error as Error).message})`, { cause: error });
   }
-  const is = (magic: number[]) => magic.every((b, i) => raw[i] === b);
-  if (is(SWF2)) return { raw, version: 2 };
-  if (is(SWF1)) return { raw, version: 1 };
+  if (hasMagic(raw, 2)) return { raw, version: 2 };
+  if (hasMagic(raw, 1)) return { raw, version: 1 };
   throw new Error('not a slicewatch frame (bad magic bytes)');
 }
 
 /** Whether an encoded frame needs the previous frame's pixels to decode. */
 export function isDelta(encoded: Uint8Array): boolean {
-  return (inflate(encoded).raw[4]! & 1) === 1;
+  return ((hasMagic(encoded, 3) ? encoded[4]! : inflate(encoded).raw[4]!) & 1) === 1;
 }
 
-/** Decodes a frame written by encodeFrame (SWF2) or by earlier versions (SWF1); a delta frame needs the previous frame. */
+const NEEDS_PREVIOUS = 'a delta-coded frame needs the previous frame of the same slice to decode';
+
+/** Decodes a frame written by encodeFrame (SWF3) or by earlier versions (SWF2, SWF1); a delta frame needs the previous frame. */
 export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame {
+  const frame = hasMagic(encoded, 3) ? decodeSwf3(encoded, previous) : decodeDeflated(encoded, previous);
+  let flipped = 0;
+  if (previous !== undefined && previous.labels.length === frame.labels.length) {
+    for (let i = 0; i < frame.labels.length; i++)
+      if (frame.labels[i] !== INFEASIBLE && frame.labels[i] !== previous.labels[i]) flipped++;
+  }
+  let metrics: FrameMetrics | undefined;
+  return {
+    ...frame,
+    // Measured on first use (areas and components cost more than the decode, and the dashboard
+    // draws frames without reading them); flips need the previous frame, so they are counted now.
+    get metrics(): FrameMetrics {
+      return (metrics ??= { ...frameMetrics(frame.labels, frame.width, frame.height, frame.classes), flipped });
+    },
+  };
+}
+
+type DecodedFields = Omit<Frame, 'metrics'>;
+
+function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): DecodedFields {
+  const delta = (encoded[4]! & 1) === 1;
+  const classes = encoded[5]!;
+  let o = 6;
+  const varint = () => {
+    let value = 0;
+    for (let scale = 1; ; scale *= 0x80) {
+      if (o >= encoded.length) throw new Error('not a slicewatch frame (truncated header)');
+      const b = encoded[o++]!;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+    }
+  };
+  const [width, height, profileSamples, evaluated, confidenceAge, profileAge] = Array.from({ length: 6 }, varint) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const n = width * height;
+  const planes: Planes = {
+    width,
+    height,
+    classes,
+    profileSamples,
+    symbols: new Uint8Array(n),
+    levels: new Uint8Array(n),
+    points: new Uint8Array(3 * classes),
+    profiles: new Uint8Array(3 * profileSamples * classes),
+  };
+  if (delta && (previous === undefined || !sameLayout(previous, n, planes.points.length, planes.profiles.length)))
+    throw new Error(NEEDS_PREVIOUS);
+  codePlanes(
+    new BitDecoder(encoded, o),
+    planes,
+    delta ? quantised(previous as Required<FramePixels>, classes) : undefined,
+  );
+  const labels = new Uint8Array(n);
+  const confidence = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = planes.symbols[i] === classes ? INFEASIBLE : planes.symbols[i]!;
+    confidence[i] = 17 * planes.levels[i]!;
+  }
+  return {
+    width,
+    height,
+    classes,
+    labels,
+    confidence,
+    pointProbabilities: Float32Array.from(planes.points, (q) => q / LEVELS.point),
+    profileSamples,
+    profiles: Float32Array.from(planes.profiles, (q) => q / LEVELS.profile),
+    evaluated,
+    confidenceAge,
+    profileAge,
+  };
+}
+
+/** SWF2 and SWF1 frames (deflated). */
+function decodeDeflated(encoded: Uint8Array, previous?: FramePixels): DecodedFields {
   const { raw, version } = inflate(encoded);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const delta = (raw[4]! & 1) === 1;
@@ -110,11 +222,9 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
     delta &&
     (previous === undefined ||
       previous.labels.length !== n ||
-      (version === 2 &&
-        (previous.pointProbabilities?.length !== probabilityCount.point ||
-          previous.profiles?.length !== probabilityCount.profile)))
+      (version === 2 && !sameLayout(previous, n, probabilityCount.point, probabilityCount.profile)))
   ) {
-    throw new Error('a delta-coded frame needs the previous frame of the same slice to decode');
+    throw new Error(NEEDS_PREVIOUS);
   }
   const labels = new Uint8Array(n);
   const confidence = new Uint8Array(n);
@@ -138,11 +248,6 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
     v2 ? previous!.profiles : undefined,
     version === 2 ? LEVELS.profile : 255,
   );
-  let flipped = 0;
-  if (previous !== undefined && previous.labels.length === n) {
-    for (let i = 0; i < n; i++) if (labels[i] !== 255 && labels[i] !== previous.labels[i]) flipped++;
-  }
-  let metrics: FrameMetrics | undefined;
   return {
     width,
     height,
@@ -152,11 +257,6 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
     pointProbabilities,
     profileSamples,
     profiles,
-    // Measured on first use (areas and components cost more than the decode, and the dashboard
-    // draws frames without reading them); flips need the previous frame, so they are counted now.
-    get metrics(): FrameMetrics {
-      return (metrics ??= { ...frameMetrics(labels, width, height, classes), flipped });
-    },
     evaluated,
     confidenceAge: version === 2 ? raw[16]! : 0,
     profileAge: version === 2 ? raw[17]! : 0,

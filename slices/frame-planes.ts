@@ -1,0 +1,264 @@
+import {
+  codeSigned,
+  codeSymbol,
+  probabilities,
+  probability,
+  signedModels,
+  symbolModels,
+  type BitCoder,
+} from './bit-coder.js';
+
+/**
+ * The planes of an SWF3 frame and how they are coded (slices/frame-codec.ts holds the container).
+ * One walk over the planes serves both directions: encoding, the arrays hold the frame and every
+ * value is passed to the coder; decoding, they start empty and are filled with what it reads.
+ *
+ * Every value is coded bit by bit with probabilities adapted in a context of what the decoder
+ * already knows, the way JBIG codes bilevel images:
+ * - labels of a key frame: whether a pixel's class is its left or its upper neighbour's, in the
+ *   context of how its neighbours agree, else the class itself;
+ * - labels of a delta frame: whether a pixel's class changed, in the context of its distance to a
+ *   class boundary of the previous frame and of whether its left and upper neighbours changed, and
+ *   if it did, whether it took a neighbour's class, else the class itself;
+ * - confidence levels: a key frame's against the median edge predictor of its left, upper and
+ *   upper-left neighbours; a delta frame's as changed or not, in the context of the pixel's class
+ *   change and its neighbours', and the change itself;
+ * - probabilities: a key frame's profile samples against the sample before, a delta frame's against
+ *   the previous frame's, after one flag for "all as before".
+ */
+export interface Planes {
+  width: number;
+  height: number;
+  /** Labels as symbols: a class, or `classes` for an infeasible pixel. */
+  symbols: Uint8Array;
+  /** Confidence levels 0–15; infeasible pixels have none (0). */
+  levels: Uint8Array;
+  /** Point probabilities in 1/255 and profiles in 1/63, as integers. */
+  points: Uint8Array;
+  profiles: Uint8Array;
+  classes: number;
+  profileSamples: number;
+}
+
+/** The previous frame's planes, for a delta frame. */
+export type PreviousPlanes = Pick<Planes, 'symbols' | 'levels' | 'points' | 'profiles'>;
+
+/** The highest confidence level. */
+const LEVEL_MAX = 15;
+
+/** Bits a label symbol takes: the classes and one more for infeasible. */
+const symbolBits = (classes: number) => 32 - Math.clz32(classes);
+
+/** Codes all planes of a frame, against `previous` for a delta frame. */
+export function codePlanes(coder: BitCoder, planes: Planes, previous?: PreviousPlanes): void {
+  if (previous) {
+    const changed = codeLabelChanges(coder, planes, previous.symbols);
+    codeLevelChanges(coder, planes, previous, changed);
+  } else {
+    codeKeyLabels(coder, planes);
+    codeKeyLevels(coder, planes);
+  }
+  codeProbabilities(coder, planes, previous);
+}
+
+function codeKeyLabels(coder: BitCoder, { width, height, symbols, classes }: Planes): void {
+  const same = { left: probabilities(8), up: probabilities(8) };
+  const symbol = symbolModels(symbolBits(classes));
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      const up = y > 0 ? symbols[i - width]! : -1;
+      const left = x > 0 ? symbols[i - 1]! : up;
+      const upLeft = x > 0 && y > 0 ? symbols[i - width - 1]! : up;
+      const upRight = x + 1 < width && y > 0 ? symbols[i - width + 1]! : up;
+      const context = Number(left === up) | (Number(up === upRight) << 1) | (Number(left === upLeft) << 2);
+      const value = symbols[i]!;
+      if (left >= 0 && coder.bit(same.left[context]!, Number(value === left))) symbols[i] = left;
+      else if (up >= 0 && up !== left && coder.bit(same.up[context]!, Number(value === up))) symbols[i] = up;
+      else symbols[i] = codeSymbol(coder, symbol, symbolBits(classes), value);
+    }
+  }
+}
+
+/**
+ * For each pixel, the Chebyshev distance (0–3, 3 meaning "3 or more") to the nearest pixel that has
+ * a 4-neighbour of another class: where a class boundary moving by a step would reach. The
+ * distance is min over rows dy of max(|dy|, the distance along that row), so two passes of 5 suffice.
+ */
+function boundaryDistance(symbols: Uint8Array, width: number, height: number): Uint8Array {
+  const along = new Uint8Array(width * height).fill(3);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      const s = symbols[i]!;
+      const onBoundary =
+        (x > 0 && symbols[i - 1] !== s) ||
+        (x + 1 < width && symbols[i + 1] !== s) ||
+        (y > 0 && symbols[i - width] !== s) ||
+        (y + 1 < height && symbols[i + width] !== s);
+      if (!onBoundary) continue;
+      for (let dx = -2; dx <= 2; dx++) {
+        const xx = x + dx;
+        if (xx >= 0 && xx < width) along[i + dx] = Math.min(along[i + dx]!, Math.abs(dx));
+      }
+    }
+  }
+  const distance = along.slice();
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      for (let dy = 1; dy <= 2; dy++) {
+        if (y >= dy) distance[i] = Math.min(distance[i]!, Math.max(dy, along[i - dy * width]!));
+        if (y + dy < height) distance[i] = Math.min(distance[i]!, Math.max(dy, along[i + dy * width]!));
+      }
+    }
+  }
+  return distance;
+}
+
+/** The most common class among a pixel's 8 neighbours in `symbols` other than `except`; -1 if none. */
+function commonNeighbour(symbols: Uint8Array, width: number, height: number, i: number, except: number): number {
+  const x = i % width;
+  const y = (i - x) / width;
+  let best = -1;
+  let bestCount = 0;
+  for (let dy = -1; dy <= 1; dy++)
+    for (let dx = -1; dx <= 1; dx++) {
+      const yy = y + dy;
+      const xx = x + dx;
+      if ((dx === 0 && dy === 0) || yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
+      const s = symbols[yy * width + xx]!;
+      if (s === except || s === best) continue;
+      let count = 0;
+      for (let ey = -1; ey <= 1; ey++)
+        for (let ex = -1; ex <= 1; ex++) {
+          const yyy = y + ey;
+          const xxx = x + ex;
+          if (yyy >= 0 && yyy < height && xxx >= 0 && xxx < width && symbols[yyy * width + xxx] === s) count++;
+        }
+      if (count > bestCount) [best, bestCount] = [s, count];
+    }
+  return best;
+}
+
+/** Codes a delta frame's labels; returns which pixels changed class. */
+function codeLabelChanges(coder: BitCoder, planes: Planes, before: Uint8Array): Uint8Array {
+  const { width, height, symbols, classes } = planes;
+  const distance = boundaryDistance(before, width, height);
+  const changeModels = probabilities(4 * 16 + 2);
+  const candidateModels = probabilities(3);
+  const symbol = symbolModels(symbolBits(classes));
+  const changed = new Uint8Array(width * height);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      const previous = before[i]!;
+      const left = x > 0 ? changed[i - 1]! : 0;
+      const up = y > 0 ? changed[i - width]! : 0;
+      const upLeft = x > 0 && y > 0 ? changed[i - width - 1]! : 0;
+      const upRight = x + 1 < width && y > 0 ? changed[i - width + 1]! : 0;
+      const context =
+        previous === classes ? 64 + (left | up) : distance[i]! * 16 + left + 2 * up + 4 * upLeft + 8 * upRight;
+      const value = symbols[i]!;
+      if (!coder.bit(changeModels[context]!, Number(value !== previous))) {
+        symbols[i] = previous;
+        continue;
+      }
+      changed[i] = 1;
+      // The class it probably took: a changed neighbour's new class, else the previous frame's commonest other class around it.
+      const [candidate, source] =
+        left && symbols[i - 1] !== previous
+          ? [symbols[i - 1]!, 0]
+          : up && symbols[i - width] !== previous
+            ? [symbols[i - width]!, 1]
+            : [commonNeighbour(before, width, height, i, previous), 2];
+      if (candidate >= 0 && coder.bit(candidateModels[source]!, Number(value === candidate))) symbols[i] = candidate;
+      else symbols[i] = codeSymbol(coder, symbol, symbolBits(classes), value);
+    }
+  }
+  return changed;
+}
+
+/** The median edge predictor (LOCO-I) of a value from its left, upper and upper-left neighbours. */
+function medianEdge(left: number, up: number, upLeft: number): number {
+  if (upLeft >= Math.max(left, up)) return Math.min(left, up);
+  if (upLeft <= Math.min(left, up)) return Math.max(left, up);
+  return left + up - upLeft;
+}
+
+function codeKeyLevels(coder: BitCoder, { width, height, symbols, levels, classes }: Planes): void {
+  const models = Array.from({ length: 8 }, signedModels);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      if (symbols[i] === classes) {
+        levels[i] = 0;
+        continue;
+      }
+      const up = y > 0 ? levels[i - width]! : x > 0 ? levels[i - 1]! : 15;
+      const left = x > 0 ? levels[i - 1]! : up;
+      const upLeft = x > 0 && y > 0 ? levels[i - width - 1]! : up;
+      const activity = Math.abs(left - upLeft) + Math.abs(up - upLeft);
+      const edge = (x > 0 && symbols[i - 1] !== symbols[i]) || (y > 0 && symbols[i - width] !== symbols[i]);
+      const context = Math.min(3, activity) + 4 * Number(edge);
+      const predicted = medianEdge(left, up, upLeft);
+      levels[i] = predicted + codeSigned(coder, models[context]!, levels[i]! - predicted);
+    }
+  }
+}
+
+/**
+ * A delta frame's confidence levels, each against a prediction: a pixel that changed class takes the
+ * level of a neighbour that changed class too (left, else upper; a boundary that moved is equally
+ * unsure along its length), else keeps its own; any other pixel changes its level as its
+ * neighbours that kept their class did (the median edge predictor over their changes).
+ */
+function codeLevelChanges(
+  coder: BitCoder,
+  { width, height, symbols, levels, classes }: Planes,
+  previous: PreviousPlanes,
+  changedClass: Uint8Array,
+): void {
+  const models = Array.from({ length: 12 }, signedModels);
+  const change = new Int8Array(width * height);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      if (symbols[i] === classes) {
+        levels[i] = 0;
+        continue;
+      }
+      const before = previous.levels[i]!;
+      const flipped = changedClass[i]!;
+      const left = x > 0 ? change[i - 1]! : 0;
+      const up = y > 0 ? change[i - width]! : 0;
+      const upLeft = x > 0 && y > 0 ? change[i - width - 1]! : 0;
+      let predicted = before;
+      if (!flipped) predicted = Math.max(0, Math.min(LEVEL_MAX, before + medianEdge(left, up, upLeft)));
+      else if (x > 0 && changedClass[i - 1]) predicted = levels[i - 1]!;
+      else if (y > 0 && changedClass[i - width]) predicted = levels[i - width]!;
+      const context = 6 * flipped + 2 * (Number(left !== 0) + Number(up !== 0)) + Number(predicted !== before);
+      levels[i] = predicted + codeSigned(coder, models[context]!, levels[i]! - predicted);
+      if (!flipped) change[i] = levels[i]! - before;
+    }
+  }
+}
+
+function codeProbabilities(coder: BitCoder, planes: Planes, previous?: PreviousPlanes): void {
+  const { points, profiles, classes, profileSamples } = planes;
+  if (previous) {
+    const same =
+      points.every((v, i) => v === previous.points[i]) && profiles.every((v, i) => v === previous.profiles[i]);
+    if (coder.bit(probability(), Number(same))) {
+      points.set(previous.points);
+      profiles.set(previous.profiles);
+      return;
+    }
+  }
+  const pointModels = signedModels();
+  for (let i = 0; i < points.length; i++) {
+    const predicted = previous ? previous.points[i]! : 0;
+    points[i] = predicted + codeSigned(coder, pointModels, points[i]! - predicted);
+  }
+  const profileModels = signedModels();
+  for (let i = 0; i < profiles.length; i++) {
+    // Key frames: the same class one sample back along the segment (profiles are segment × sample × class).
+    const sample = Math.floor(i / classes) % profileSamples;
+    const predicted = previous ? previous.profiles[i]! : sample > 0 ? profiles[i - classes]! : 0;
+    profiles[i] = predicted + codeSigned(coder, profileModels, profiles[i]! - predicted);
+  }
+}
