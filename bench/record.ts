@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../trainer/datasets/dataset.js';
@@ -42,7 +42,21 @@ export async function benchRecording(
   dataset: Dataset,
   trainerThreads: number,
 ): Promise<void> {
+  // The store and the raw video frames (786 MB) go in a folder removed however the bench ends.
   const dir = mkdtempSync(join(tmpdir(), 'slicewatch-bench-'));
+  try {
+    await recordingFigures(dir, makeLoop, dataset, trainerThreads);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function recordingFigures(
+  dir: string,
+  makeLoop: () => TrainLoop,
+  dataset: Dataset,
+  trainerThreads: number,
+): Promise<void> {
   const storePath = join(dir, 'store.db');
   const store = new SqliteStore(storePath);
   const classes = dataset.classNames.length;

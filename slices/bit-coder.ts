@@ -10,7 +10,10 @@
  * and high agree on their top byte, so there is never a carry to propagate.
  */
 
-/** The adapted probability that a bit is 1 and how many bits it has seen (it adapts fast at first). */
+/**
+ * The adapted probability that a bit is 1, in 1/65536ths, and how many bits it has seen: it moves
+ * by 1/(seen + 1.5) of each surprise at first, then by 1/RATE, so it learns fast and then settles.
+ */
 export interface Probability {
   p: number;
   seen: number;
@@ -19,20 +22,24 @@ export interface Probability {
 /** After this many bits a probability adapts by 1/RATE of each surprise. */
 const RATE = 32;
 
+/** The adaptation step after n bits, 65536/min(n + 1.5, RATE), in integers. */
+const STEPS = Array.from({ length: RATE }, (_, n) => Math.round(65536 / Math.min(n + 1.5, RATE)));
+
 /** A fresh probability, one half. */
-export const probability = (): Probability => ({ p: 0.5, seen: 0 });
+export const probability = (): Probability => ({ p: 32768, seen: 0 });
 
 /** `count` fresh probabilities, one per context. */
 export const probabilities = (count: number): Probability[] => Array.from({ length: count }, probability);
 
 function adapt(model: Probability, bit: number): void {
-  model.seen = Math.min(model.seen + 1, RATE);
-  model.p += (bit - model.p) / (model.seen + 0.5);
+  const step = STEPS[model.seen]!;
+  if (model.seen < RATE - 1) model.seen++;
+  model.p += Math.floor((((bit ? 65536 : 0) - model.p) * step) / 65536);
 }
 
 /** The split of [low, high] for a bit of probability `p`: low + ⌊(high − low)·p⌋ in 1/4096ths, at least 1/4096 each side. */
 function split(low: number, high: number, p: number): number {
-  const p12 = Math.min(4095, Math.max(1, Math.round(p * 4096)));
+  const p12 = Math.min(4095, Math.max(1, p >> 4));
   return low + Math.floor(((high - low) * p12) / 4096);
 }
 
@@ -136,9 +143,13 @@ export function codeMagnitude(
 /** Models for codeSigned: zero or not, the sign, and the magnitude. */
 export const signedModels = () => ({ zero: probability(), sign: probability(), magnitude: magnitudeModels() });
 
-/** Codes an integer: whether it is zero, then its sign and its magnitude less one. */
+/** Codes an integer: whether it is zero, then (codeNonZero) its sign and its magnitude less one. */
 export function codeSigned(coder: BitCoder, models: ReturnType<typeof signedModels>, value: number): number {
-  if (!coder.bit(models.zero, value !== 0 ? 1 : 0)) return 0;
+  return coder.bit(models.zero, value !== 0 ? 1 : 0) ? codeNonZero(coder, models, value) : 0;
+}
+
+/** Codes a non-zero integer, its zero flag already coded: the sign, then the magnitude less one. */
+export function codeNonZero(coder: BitCoder, models: ReturnType<typeof signedModels>, value: number): number {
   const negative = coder.bit(models.sign, value < 0 ? 1 : 0);
   const magnitude = codeMagnitude(coder, models.magnitude, Math.abs(value) - 1) + 1;
   return negative ? -magnitude : magnitude;

@@ -75,6 +75,16 @@ function quantised(pixels: Required<FramePixels>, classes: number): PreviousPlan
   };
 }
 
+/**
+ * The planes of frames this module encoded or decoded, kept for the frame coded next against them
+ * (a frame is not changed once made), so that a chain of frames quantises each frame once.
+ */
+const planesOf = new WeakMap<object, PreviousPlanes>();
+
+/** `pixels` as planes: remembered if this module made or coded it, else quantised now. */
+const planesFor = (pixels: Required<FramePixels>, classes: number): PreviousPlanes =>
+  planesOf.get(pixels) ?? quantised(pixels, classes);
+
 function pushVarint(bytes: number[], value: number): void {
   let v = value;
   while (v >= 0x80) {
@@ -94,15 +104,17 @@ export function encodeFrame(frame: Frame, previous?: FramePixels): Uint8Array {
   for (const v of [width, height, profileSamples, frame.evaluated, frame.confidenceAge ?? 0, frame.profileAge ?? 0])
     pushVarint(header, v);
   const coder = new BitEncoder();
+  const planes = planesFor(frame, classes);
   codePlanes(
     coder,
-    { width, height, classes, profileSamples, ...quantised(frame, classes) },
-    delta ? quantised(previous as Required<FramePixels>, classes) : undefined,
+    { width, height, classes, profileSamples, ...planes },
+    delta ? planesFor(previous as Required<FramePixels>, classes) : undefined,
   );
-  const planes = coder.finish();
-  const encoded = new Uint8Array(header.length + planes.length);
+  planesOf.set(frame, planes);
+  const body = coder.finish();
+  const encoded = new Uint8Array(header.length + body.length);
   encoded.set(header);
-  encoded.set(planes, header.length);
+  encoded.set(body, header.length);
   return encoded;
 }
 
@@ -127,14 +139,14 @@ const NEEDS_PREVIOUS = 'a delta-coded frame needs the previous frame of the same
 
 /** Decodes a frame written by encodeFrame (SWF3) or by earlier versions (SWF2, SWF1); a delta frame needs the previous frame. */
 export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame {
-  const frame = hasMagic(encoded, 3) ? decodeSwf3(encoded, previous) : decodeDeflated(encoded, previous);
+  const [frame, planes] = hasMagic(encoded, 3) ? decodeSwf3(encoded, previous) : [decodeDeflated(encoded, previous)];
   let flipped = 0;
   if (previous !== undefined && previous.labels.length === frame.labels.length) {
     for (let i = 0; i < frame.labels.length; i++)
       if (frame.labels[i] !== INFEASIBLE && frame.labels[i] !== previous.labels[i]) flipped++;
   }
   let metrics: FrameMetrics | undefined;
-  return {
+  const decoded = {
     ...frame,
     // Measured on first use (areas and components cost more than the decode, and the dashboard
     // draws frames without reading them); flips need the previous frame, so they are counted now.
@@ -142,11 +154,13 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
       return (metrics ??= { ...frameMetrics(frame.labels, frame.width, frame.height, frame.classes), flipped });
     },
   };
+  if (planes) planesOf.set(decoded, planes);
+  return decoded;
 }
 
 type DecodedFields = Omit<Frame, 'metrics'>;
 
-function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): DecodedFields {
+function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): [DecodedFields, PreviousPlanes] {
   const delta = (encoded[4]! & 1) === 1;
   const classes = encoded[5]!;
   let o = 6;
@@ -183,7 +197,7 @@ function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): DecodedFields 
   codePlanes(
     new BitDecoder(encoded, o),
     planes,
-    delta ? quantised(previous as Required<FramePixels>, classes) : undefined,
+    delta ? planesFor(previous as Required<FramePixels>, classes) : undefined,
   );
   const labels = new Uint8Array(n);
   const confidence = new Uint8Array(n);
@@ -191,7 +205,7 @@ function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): DecodedFields 
     labels[i] = planes.symbols[i] === classes ? INFEASIBLE : planes.symbols[i]!;
     confidence[i] = 17 * planes.levels[i]!;
   }
-  return {
+  const fields = {
     width,
     height,
     classes,
@@ -204,6 +218,7 @@ function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): DecodedFields 
     confidenceAge,
     profileAge,
   };
+  return [fields, planes];
 }
 
 /** SWF2 and SWF1 frames (deflated). */

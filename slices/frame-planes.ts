@@ -1,4 +1,5 @@
 import {
+  codeNonZero,
   codeSigned,
   codeSymbol,
   probabilities,
@@ -232,7 +233,10 @@ function codeLevelChanges(
       else if (x > 0 && changedClass[i - 1]) predicted = levels[i - 1]!;
       else if (y > 0 && changedClass[i - width]) predicted = levels[i - width]!;
       const context = 6 * flipped + 2 * (Number(left !== 0) + Number(up !== 0)) + Number(predicted !== before);
-      levels[i] = predicted + codeSigned(coder, models[context]!, levels[i]! - predicted);
+      const difference = levels[i]! - predicted;
+      // Most pixels keep their predicted level: the zero flag alone, without codeSigned's call.
+      if (!coder.bit(models[context]!.zero, Number(difference !== 0))) levels[i] = predicted;
+      else levels[i] = predicted + codeNonZero(coder, models[context]!, difference);
       if (!flipped) change[i] = levels[i]! - before;
     }
   }
