@@ -14,6 +14,11 @@ export const CHUNK_STEPS = 64;
 /** Ranges fetched at once; more wanted ranges wait, the oldest wishes dropped first. */
 const MAX_IN_FLIGHT = 4;
 const MAX_WANTED = 16;
+/** Decoding a fetched range yields to the page after this many milliseconds, so that no task runs long. */
+const DECODE_SLICE_MS = 8;
+
+/** Resolves in a later task: the page draws and handles input in between. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export type FetchRows = (run: RunId, slice: SliceId, from: number, to: number) => Promise<FrameRow[]>;
 
@@ -38,6 +43,8 @@ export class FrameWindow {
   private readonly live = new Map<string, { step: number; frame: Frame }>();
   private readonly inFlight = new Set<string>();
   private wanted: { run: RunId; slice: SliceId; index: number; newest: number }[] = [];
+  /** Bumped when a run is forgotten: ranges fetched or decoding for an earlier generation are dropped. */
+  private readonly generations = new Map<RunId, number>();
   private held = 0;
   /** The last failure to fetch, for the page to show; cleared by a success. */
   error: string | null = null;
@@ -47,7 +54,14 @@ export class FrameWindow {
     /** Called whenever newly decoded frames arrived. */
     private readonly onLoad: () => void,
     readonly budgetBytes = 64 * 2 ** 20,
+    /** A fetched range decodes in tasks of about this many milliseconds. */
+    private readonly decodeSliceMs = DECODE_SLICE_MS,
   ) {}
+
+  /** Whether ranges are being fetched or decoded, or wait to be. */
+  get loading(): boolean {
+    return this.inFlight.size > 0 || this.wanted.length > 0;
+  }
 
   /** Bytes of decoded frames held now (at most budgetBytes, plus one live frame per slice). */
   get bytes(): number {
@@ -123,6 +137,7 @@ export class FrameWindow {
 
   /** Forgets a run's frames (it was resumed and commits its steps again). */
   forget(run: RunId): void {
+    this.generations.set(run, (this.generations.get(run) ?? 0) + 1);
     const prefix = `${run}:`;
     for (const map of [this.cache, this.ranges, this.live] as Map<string, unknown>[]) {
       for (const key of [...map.keys()]) {
@@ -181,9 +196,11 @@ export class FrameWindow {
       this.inFlight.add(key);
       const from = index * CHUNK_STEPS;
       const to = from + CHUNK_STEPS - 1;
+      const generation = this.generations.get(run) ?? 0;
       this.fetchRows(run, slice, from, to)
-        .then((rows) => {
-          this.load(run, slice, rows, { steps: rows.map((r) => r.step), upTo: Math.min(to, newest) }, index);
+        .then(async (rows) => {
+          const info = { steps: rows.map((r) => r.step), upTo: Math.min(to, newest) };
+          await this.load(run, slice, rows, info, index, generation);
           this.error = null;
         })
         .catch((error: unknown) => {
@@ -197,14 +214,32 @@ export class FrameWindow {
     }
   }
 
-  private load(run: RunId, slice: SliceId, rows: FrameRow[], info: RangeInfo, index: number): void {
+  /**
+   * Decodes a fetched range into the cache, yielding to the page every `decodeSliceMs`; stops if
+   * the run was forgotten meanwhile (its frames are being recorded again).
+   */
+  private async load(
+    run: RunId,
+    slice: SliceId,
+    rows: FrameRow[],
+    info: RangeInfo,
+    index: number,
+    generation: number,
+  ): Promise<void> {
+    const current = () => (this.generations.get(run) ?? 0) === generation;
     let frame: Frame | undefined;
+    let sliceStart = performance.now();
     for (const row of rows) {
+      if (performance.now() - sliceStart > this.decodeSliceMs) {
+        await nextTask();
+        sliceStart = performance.now();
+      }
+      if (!current()) return;
       if (row.delta && frame === undefined)
         throw new Error(`frames of run ${run} slice ${slice} start with a delta at step ${row.step}`);
       frame = decodeFrame(row.data, row.delta ? frame : undefined);
       this.put(`${sliceKey(run, slice)}:${row.step}`, frame);
     }
-    this.ranges.set(`${sliceKey(run, slice)}:${index}`, info);
+    if (current()) this.ranges.set(`${sliceKey(run, slice)}:${index}`, info);
   }
 }

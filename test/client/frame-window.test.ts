@@ -34,14 +34,18 @@ function server(rows: FrameRow[]) {
   return { asked, fetch };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Waits until the window has fetched and decoded every range it wants (a range decodes over several tasks). */
+async function settle(window: FrameWindow): Promise<void> {
+  do await new Promise((resolve) => setTimeout(resolve, 0));
+  while (window.loading);
+}
 
 test('a frame loads with its range, decodes through the deltas and equals the recorded frame', async () => {
   const rows = storedRows(Array.from({ length: 200 }, (_, i) => i + 1));
   const { asked, fetch } = server(rows);
   const window = new FrameWindow(fetch, () => undefined);
   expect(window.at(run, slice, 100, 200)).toBeUndefined();
-  await settle();
+  await settle(window);
   expect(asked).toEqual([[64, 127]]);
   const frame = window.at(run, slice, 100, 200)!;
   expect(Array.from(frame.labels)).toEqual(Array.from(syntheticFrame(8 + (100 % 40), 32).labels));
@@ -55,7 +59,7 @@ test('between recorded steps the cursor shows the newest frame at or before it, 
   const { fetch } = server(rows);
   const window = new FrameWindow(fetch, () => undefined);
   window.at(run, slice, 200, 300);
-  await settle();
+  await settle(window);
   // Range 192..255 holds no frame; its rows start at the key frame (step 1) and run up to step 50.
   expect(window.at(run, slice, 200, 300)?.labels).toEqual(syntheticFrame(8 + (50 % 40), 32).labels);
 });
@@ -67,15 +71,50 @@ test('the window stays within its budget, and an evicted frame is fetched again'
   const window = new FrameWindow(fetch, () => undefined, 100 * perFrame);
   for (let step = 1; step <= 640; step += CHUNK_STEPS) {
     window.at(run, slice, step, 640);
-    await settle();
+    await settle(window);
     expect(window.bytes).toBeLessThanOrEqual(100 * perFrame);
   }
   expect(window.size).toBeLessThanOrEqual(100);
   const before = asked.length;
   expect(window.at(run, slice, 5, 640)).toBeUndefined();
-  await settle();
+  await settle(window);
   expect(asked.length).toBe(before + 1);
   expect(window.at(run, slice, 5, 640)?.labels).toEqual(syntheticFrame(8 + 5, 32).labels);
+});
+
+test('a range decodes in tasks of its time budget: with none, one frame a task, the page free between them', async () => {
+  const rows = storedRows(Array.from({ length: 64 }, (_, i) => i + 64));
+  const { fetch } = server(rows);
+  let loads = 0;
+  const window = new FrameWindow(fetch, () => loads++, 64 * 2 ** 20, 0);
+  window.at(run, slice, 127, 127);
+  let tasks = 0;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    tasks++;
+  } while (window.loading);
+  // The fetch resolves in the first task; 64 frames then take a task each after the first.
+  expect(tasks).toBeGreaterThanOrEqual(64);
+  expect(loads).toBe(1);
+  expect(window.size).toBe(64);
+  expect(window.at(run, slice, 127, 127)?.labels).toEqual(syntheticFrame(8 + (127 % 40), 32).labels);
+});
+
+test('a run forgotten while its range decodes keeps none of it', async () => {
+  const rows = storedRows(Array.from({ length: 64 }, (_, i) => i + 64));
+  const { asked, fetch } = server(rows);
+  const window = new FrameWindow(fetch, () => undefined, 64 * 2 ** 20, 0);
+  window.at(run, slice, 100, 127);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  window.forget(run);
+  await settle(window);
+  expect(window.size).toBe(0);
+  // Asked again, the range is fetched afresh.
+  expect(window.at(run, slice, 100, 127)).toBeUndefined();
+  await settle(window);
+  expect(asked).toHaveLength(2);
+  expect(window.at(run, slice, 100, 127)?.labels).toEqual(syntheticFrame(8 + (100 % 40), 32).labels);
 });
 
 test('live pushes decode on the frame pushed before; a push on an unknown base is refused', () => {
