@@ -22,8 +22,8 @@ import {
  *   class boundary of the previous frame and of whether its left and upper neighbours changed, and
  *   if it did, whether it took a neighbour's class, else the class itself;
  * - confidence levels: a key frame's against the median edge predictor of its left, upper and
- *   upper-left neighbours; a delta frame's as changed or not, in the context of the pixel's class
- *   change and its neighbours', and the change itself;
+ *   upper-left neighbours; a delta frame's against the previous frame's level moved as its
+ *   neighbours' moved (codeLevelChanges), in the context of whether its class changed;
  * - probabilities: a key frame's profile samples against the sample before, a delta frame's against
  *   the previous frame's, after one flag for "all as before".
  */
