@@ -1,5 +1,6 @@
-/** Label of a pixel outside the hypercube (Definition 2's infeasible points). */
-export const INFEASIBLE = 255;
+import { INFEASIBLE } from '../slices/frame.js';
+
+export { INFEASIBLE };
 
 /** The model's decision on a slice's pixels. */
 export interface PixelEvaluation {

@@ -1,6 +1,6 @@
 import { inflateSync } from 'fflate';
 import { BitDecoder, BitEncoder } from './bit-coder.js';
-import type { Frame } from './frame.js';
+import { INFEASIBLE, type Frame } from './frame.js';
 import { codePlanes, type Planes, type PreviousPlanes } from './frame-planes.js';
 import { frameMetrics, type FrameMetrics } from './metrics.js';
 
@@ -38,7 +38,6 @@ const LEVELS = { confidence: 15, profile: 63, point: 255 } as const;
 
 const level = (p: number, levels: number) => Math.max(0, Math.min(levels, Math.round(p * levels)));
 const confidenceLevel = (c: number) => Math.round(c / 17);
-const INFEASIBLE = 255;
 
 /** The previous frame of the slice that a delta-coded frame refers to (a decoded Frame will do). */
 export interface FramePixels {
@@ -57,18 +56,13 @@ const sameLayout = (previous: FramePixels, pixels: number, points: number, profi
   previous.pointProbabilities?.length === points &&
   previous.profiles?.length === profiles;
 
-/** A frame's values as the SWF3 planes hold them: label symbols (infeasible as `classes`) and integer levels. */
-function quantised(pixels: Required<FramePixels>, classes: number): PreviousPlanes {
+/** A frame's values as the SWF3 planes hold them: confidence levels (0 where infeasible) and integer probabilities. */
+function quantised(pixels: Required<FramePixels>): PreviousPlanes {
   const { labels, confidence } = pixels;
-  const symbols = new Uint8Array(labels.length);
   const levels = new Uint8Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    const infeasible = labels[i] === INFEASIBLE;
-    symbols[i] = infeasible ? classes : labels[i]!;
-    levels[i] = infeasible ? 0 : confidenceLevel(confidence[i]!);
-  }
+  for (let i = 0; i < labels.length; i++) levels[i] = labels[i] === INFEASIBLE ? 0 : confidenceLevel(confidence[i]!);
   return {
-    symbols,
+    labels,
     levels,
     points: Uint8Array.from(pixels.pointProbabilities, (p) => level(p, LEVELS.point)),
     profiles: Uint8Array.from(pixels.profiles, (p) => level(p, LEVELS.profile)),
@@ -82,8 +76,7 @@ function quantised(pixels: Required<FramePixels>, classes: number): PreviousPlan
 const planesOf = new WeakMap<object, PreviousPlanes>();
 
 /** `pixels` as planes: remembered if this module made or coded it, else quantised now. */
-const planesFor = (pixels: Required<FramePixels>, classes: number): PreviousPlanes =>
-  planesOf.get(pixels) ?? quantised(pixels, classes);
+const planesFor = (pixels: Required<FramePixels>): PreviousPlanes => planesOf.get(pixels) ?? quantised(pixels);
 
 function pushVarint(bytes: number[], value: number): void {
   let v = value;
@@ -104,11 +97,12 @@ export function encodeFrame(frame: Frame, previous?: FramePixels): Uint8Array {
   for (const v of [width, height, profileSamples, frame.evaluated, frame.confidenceAge ?? 0, frame.profileAge ?? 0])
     pushVarint(header, v);
   const coder = new BitEncoder();
-  const planes = planesFor(frame, classes);
+  const planes = planesFor(frame);
+  // A copy of the labels: the walk writes back what it codes (the same values, for valid labels).
   codePlanes(
     coder,
-    { width, height, classes, profileSamples, ...planes },
-    delta ? planesFor(previous as Required<FramePixels>, classes) : undefined,
+    { width, height, classes, profileSamples, ...planes, labels: planes.labels.slice() },
+    delta ? planesFor(previous as Required<FramePixels>) : undefined,
   );
   planesOf.set(frame, planes);
   const body = coder.finish();
@@ -187,24 +181,17 @@ function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): [DecodedFields
     height,
     classes,
     profileSamples,
-    symbols: new Uint8Array(n),
+    labels: new Uint8Array(n),
     levels: new Uint8Array(n),
     points: new Uint8Array(3 * classes),
     profiles: new Uint8Array(3 * profileSamples * classes),
   };
   if (delta && (previous === undefined || !sameLayout(previous, n, planes.points.length, planes.profiles.length)))
     throw new Error(NEEDS_PREVIOUS);
-  codePlanes(
-    new BitDecoder(encoded, o),
-    planes,
-    delta ? planesFor(previous as Required<FramePixels>, classes) : undefined,
-  );
-  const labels = new Uint8Array(n);
+  codePlanes(new BitDecoder(encoded, o), planes, delta ? planesFor(previous as Required<FramePixels>) : undefined);
+  const { labels } = planes;
   const confidence = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    labels[i] = planes.symbols[i] === classes ? INFEASIBLE : planes.symbols[i]!;
-    confidence[i] = 17 * planes.levels[i]!;
-  }
+  for (let i = 0; i < n; i++) confidence[i] = 17 * planes.levels[i]!;
   const fields = {
     width,
     height,

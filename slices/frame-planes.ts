@@ -7,7 +7,9 @@ import {
   signedModels,
   symbolModels,
   type BitCoder,
+  type Probability,
 } from './bit-coder.js';
+import { INFEASIBLE } from './frame.js';
 
 /**
  * The planes of an SWF3 frame and how they are coded (slices/frame-codec.ts holds the container).
@@ -30,8 +32,8 @@ import {
 export interface Planes {
   width: number;
   height: number;
-  /** Labels as symbols: a class, or `classes` for an infeasible pixel. */
-  symbols: Uint8Array;
+  /** Class of every pixel, INFEASIBLE (255) outside the hypercube. */
+  labels: Uint8Array;
   /** Confidence levels 0–15; infeasible pixels have none (0). */
   levels: Uint8Array;
   /** Point probabilities in 1/255 and profiles in 1/63, as integers. */
@@ -42,18 +44,24 @@ export interface Planes {
 }
 
 /** The previous frame's planes, for a delta frame. */
-export type PreviousPlanes = Pick<Planes, 'symbols' | 'levels' | 'points' | 'profiles'>;
+export type PreviousPlanes = Pick<Planes, 'labels' | 'levels' | 'points' | 'profiles'>;
 
 /** The highest confidence level. */
 const LEVEL_MAX = 15;
 
-/** Bits a label symbol takes: the classes and one more for infeasible. */
+/** Bits a label takes as a symbol: the classes and one more, `classes`, for infeasible. */
 const symbolBits = (classes: number) => 32 - Math.clz32(classes);
+
+/** Codes a label as a symbol of symbolBits(classes) bits, infeasible as `classes`. */
+function codeLabel(coder: BitCoder, models: Probability[], classes: number, label: number): number {
+  const symbol = codeSymbol(coder, models, symbolBits(classes), label === INFEASIBLE ? classes : label);
+  return symbol === classes ? INFEASIBLE : symbol;
+}
 
 /** Codes all planes of a frame, against `previous` for a delta frame. */
 export function codePlanes(coder: BitCoder, planes: Planes, previous?: PreviousPlanes): void {
   if (previous) {
-    const changed = codeLabelChanges(coder, planes, previous.symbols);
+    const changed = codeLabelChanges(coder, planes, previous.labels);
     codeLevelChanges(coder, planes, previous, changed);
   } else {
     codeKeyLabels(coder, planes);
@@ -62,20 +70,20 @@ export function codePlanes(coder: BitCoder, planes: Planes, previous?: PreviousP
   codeProbabilities(coder, planes, previous);
 }
 
-function codeKeyLabels(coder: BitCoder, { width, height, symbols, classes }: Planes): void {
+function codeKeyLabels(coder: BitCoder, { width, height, labels, classes }: Planes): void {
   const same = { left: probabilities(8), up: probabilities(8) };
   const symbol = symbolModels(symbolBits(classes));
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i++) {
-      const up = y > 0 ? symbols[i - width]! : -1;
-      const left = x > 0 ? symbols[i - 1]! : up;
-      const upLeft = x > 0 && y > 0 ? symbols[i - width - 1]! : up;
-      const upRight = x + 1 < width && y > 0 ? symbols[i - width + 1]! : up;
+      const up = y > 0 ? labels[i - width]! : -1;
+      const left = x > 0 ? labels[i - 1]! : up;
+      const upLeft = x > 0 && y > 0 ? labels[i - width - 1]! : up;
+      const upRight = x + 1 < width && y > 0 ? labels[i - width + 1]! : up;
       const context = Number(left === up) | (Number(up === upRight) << 1) | (Number(left === upLeft) << 2);
-      const value = symbols[i]!;
-      if (left >= 0 && coder.bit(same.left[context]!, Number(value === left))) symbols[i] = left;
-      else if (up >= 0 && up !== left && coder.bit(same.up[context]!, Number(value === up))) symbols[i] = up;
-      else symbols[i] = codeSymbol(coder, symbol, symbolBits(classes), value);
+      const value = labels[i]!;
+      if (left >= 0 && coder.bit(same.left[context]!, Number(value === left))) labels[i] = left;
+      else if (up >= 0 && up !== left && coder.bit(same.up[context]!, Number(value === up))) labels[i] = up;
+      else labels[i] = codeLabel(coder, symbol, classes, value);
     }
   }
 }
@@ -85,16 +93,16 @@ function codeKeyLabels(coder: BitCoder, { width, height, symbols, classes }: Pla
  * a 4-neighbour of another class: where a class boundary moving by a step would reach. The
  * distance is min over rows dy of max(|dy|, the distance along that row), so two passes of 5 suffice.
  */
-function boundaryDistance(symbols: Uint8Array, width: number, height: number): Uint8Array {
+function boundaryDistance(labels: Uint8Array, width: number, height: number): Uint8Array {
   const along = new Uint8Array(width * height).fill(3);
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i++) {
-      const s = symbols[i]!;
+      const s = labels[i]!;
       const onBoundary =
-        (x > 0 && symbols[i - 1] !== s) ||
-        (x + 1 < width && symbols[i + 1] !== s) ||
-        (y > 0 && symbols[i - width] !== s) ||
-        (y + 1 < height && symbols[i + width] !== s);
+        (x > 0 && labels[i - 1] !== s) ||
+        (x + 1 < width && labels[i + 1] !== s) ||
+        (y > 0 && labels[i - width] !== s) ||
+        (y + 1 < height && labels[i + width] !== s);
       if (!onBoundary) continue;
       for (let dx = -2; dx <= 2; dx++) {
         const xx = x + dx;
@@ -114,8 +122,8 @@ function boundaryDistance(symbols: Uint8Array, width: number, height: number): U
   return distance;
 }
 
-/** The most common class among a pixel's 8 neighbours in `symbols` other than `except`; -1 if none. */
-function commonNeighbour(symbols: Uint8Array, width: number, height: number, i: number, except: number): number {
+/** The most common class among a pixel's 8 neighbours in `labels` other than `except`; -1 if none. */
+function commonNeighbour(labels: Uint8Array, width: number, height: number, i: number, except: number): number {
   const x = i % width;
   const y = (i - x) / width;
   let best = -1;
@@ -125,14 +133,14 @@ function commonNeighbour(symbols: Uint8Array, width: number, height: number, i: 
       const yy = y + dy;
       const xx = x + dx;
       if ((dx === 0 && dy === 0) || yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
-      const s = symbols[yy * width + xx]!;
+      const s = labels[yy * width + xx]!;
       if (s === except || s === best) continue;
       let count = 0;
       for (let ey = -1; ey <= 1; ey++)
         for (let ex = -1; ex <= 1; ex++) {
           const yyy = y + ey;
           const xxx = x + ex;
-          if (yyy >= 0 && yyy < height && xxx >= 0 && xxx < width && symbols[yyy * width + xxx] === s) count++;
+          if (yyy >= 0 && yyy < height && xxx >= 0 && xxx < width && labels[yyy * width + xxx] === s) count++;
         }
       if (count > bestCount) [best, bestCount] = [s, count];
     }
@@ -141,7 +149,7 @@ function commonNeighbour(symbols: Uint8Array, width: number, height: number, i: 
 
 /** Codes a delta frame's labels; returns which pixels changed class. */
 function codeLabelChanges(coder: BitCoder, planes: Planes, before: Uint8Array): Uint8Array {
-  const { width, height, symbols, classes } = planes;
+  const { width, height, labels, classes } = planes;
   const distance = boundaryDistance(before, width, height);
   const changeModels = probabilities(4 * 16 + 2);
   const candidateModels = probabilities(3);
@@ -155,22 +163,22 @@ function codeLabelChanges(coder: BitCoder, planes: Planes, before: Uint8Array): 
       const upLeft = x > 0 && y > 0 ? changed[i - width - 1]! : 0;
       const upRight = x + 1 < width && y > 0 ? changed[i - width + 1]! : 0;
       const context =
-        previous === classes ? 64 + (left | up) : distance[i]! * 16 + left + 2 * up + 4 * upLeft + 8 * upRight;
-      const value = symbols[i]!;
+        previous === INFEASIBLE ? 64 + (left | up) : distance[i]! * 16 + left + 2 * up + 4 * upLeft + 8 * upRight;
+      const value = labels[i]!;
       if (!coder.bit(changeModels[context]!, Number(value !== previous))) {
-        symbols[i] = previous;
+        labels[i] = previous;
         continue;
       }
       changed[i] = 1;
       // The class it probably took: a changed neighbour's new class, else the previous frame's commonest other class around it.
       const [candidate, source] =
-        left && symbols[i - 1] !== previous
-          ? [symbols[i - 1]!, 0]
-          : up && symbols[i - width] !== previous
-            ? [symbols[i - width]!, 1]
+        left && labels[i - 1] !== previous
+          ? [labels[i - 1]!, 0]
+          : up && labels[i - width] !== previous
+            ? [labels[i - width]!, 1]
             : [commonNeighbour(before, width, height, i, previous), 2];
-      if (candidate >= 0 && coder.bit(candidateModels[source]!, Number(value === candidate))) symbols[i] = candidate;
-      else symbols[i] = codeSymbol(coder, symbol, symbolBits(classes), value);
+      if (candidate >= 0 && coder.bit(candidateModels[source]!, Number(value === candidate))) labels[i] = candidate;
+      else labels[i] = codeLabel(coder, symbol, classes, value);
     }
   }
   return changed;
@@ -183,11 +191,11 @@ function medianEdge(left: number, up: number, upLeft: number): number {
   return left + up - upLeft;
 }
 
-function codeKeyLevels(coder: BitCoder, { width, height, symbols, levels, classes }: Planes): void {
+function codeKeyLevels(coder: BitCoder, { width, height, labels, levels }: Planes): void {
   const models = Array.from({ length: 8 }, signedModels);
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i++) {
-      if (symbols[i] === classes) {
+      if (labels[i] === INFEASIBLE) {
         levels[i] = 0;
         continue;
       }
@@ -195,7 +203,7 @@ function codeKeyLevels(coder: BitCoder, { width, height, symbols, levels, classe
       const left = x > 0 ? levels[i - 1]! : up;
       const upLeft = x > 0 && y > 0 ? levels[i - width - 1]! : up;
       const activity = Math.abs(left - upLeft) + Math.abs(up - upLeft);
-      const edge = (x > 0 && symbols[i - 1] !== symbols[i]) || (y > 0 && symbols[i - width] !== symbols[i]);
+      const edge = (x > 0 && labels[i - 1] !== labels[i]) || (y > 0 && labels[i - width] !== labels[i]);
       const context = Math.min(3, activity) + 4 * Number(edge);
       const predicted = medianEdge(left, up, upLeft);
       levels[i] = predicted + codeSigned(coder, models[context]!, levels[i]! - predicted);
@@ -211,7 +219,7 @@ function codeKeyLevels(coder: BitCoder, { width, height, symbols, levels, classe
  */
 function codeLevelChanges(
   coder: BitCoder,
-  { width, height, symbols, levels, classes }: Planes,
+  { width, height, labels, levels }: Planes,
   previous: PreviousPlanes,
   changedClass: Uint8Array,
 ): void {
@@ -219,7 +227,7 @@ function codeLevelChanges(
   const change = new Int8Array(width * height);
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i++) {
-      if (symbols[i] === classes) {
+      if (labels[i] === INFEASIBLE) {
         levels[i] = 0;
         continue;
       }

@@ -1,5 +1,4 @@
-/** Label of an infeasible pixel (outside H); the same value as the evaluator's INFEASIBLE. */
-const OUTSIDE = 255;
+import { INFEASIBLE } from './frame.js';
 
 /** What a frame measures about its decision regions. */
 export interface FrameMetrics {
@@ -29,11 +28,11 @@ export function frameMetrics(
     for (let x = 0; x < width; x++) {
       const p = y * width + x;
       const label = labels[p]!;
-      if (label === OUTSIDE) continue;
+      if (label === INFEASIBLE) continue;
       feasible++;
       if (label < classes) counts[label]!++;
       if (previous && previous[p] !== label) flipped++;
-      const differs = (q: number) => labels[q] !== OUTSIDE && labels[q] !== label;
+      const differs = (q: number) => labels[q] !== INFEASIBLE && labels[q] !== label;
       if (
         (x > 0 && differs(p - 1)) ||
         (x < width - 1 && differs(p + 1)) ||
@@ -59,7 +58,7 @@ export function connectedComponents(labels: Uint8Array, width: number, classes: 
   const stack: number[] = [];
   for (let start = 0; start < labels.length; start++) {
     const label = labels[start]!;
-    if (seen[start] || label === OUTSIDE || label >= classes) continue;
+    if (seen[start] || label === INFEASIBLE || label >= classes) continue;
     components[label]!++;
     seen[start] = 1;
     stack.push(start);
