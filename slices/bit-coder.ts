@@ -116,14 +116,17 @@ export function codeSymbol(coder: BitCoder, models: Probability[], bits: number,
   return node - (1 << bits);
 }
 
+/** The longest bit length codeMagnitude codes (of value + 1). */
+const MAX_LENGTH = 24;
+
 /** Models for codeMagnitude: one per unary position and per suffix bit position. */
 export const magnitudeModels = (): { prefix: Probability[]; suffix: Probability[] } => ({
-  prefix: probabilities(24),
-  suffix: probabilities(24),
+  prefix: probabilities(MAX_LENGTH - 1),
+  suffix: probabilities(MAX_LENGTH - 1),
 });
 
 /**
- * Codes a non-negative integer below 2^23, Elias-gamma style: the bit length of value + 1 in
+ * Codes a non-negative integer below 2^24 − 1, Elias-gamma style: the bit length of value + 1 in
  * unary, then the bits below its leading one, each position with its own model.
  */
 export function codeMagnitude(
@@ -134,7 +137,7 @@ export function codeMagnitude(
   const v = value + 1;
   const length = 32 - Math.clz32(v);
   let n = 1;
-  while (n < models.prefix.length && coder.bit(models.prefix[n - 1]!, n < length ? 1 : 0)) n++;
+  while (n < MAX_LENGTH && coder.bit(models.prefix[n - 1]!, n < length ? 1 : 0)) n++;
   let result = 1;
   for (let b = n - 2; b >= 0; b--) result = (result << 1) | coder.bit(models.suffix[b]!, (v >> b) & 1);
   return result - 1;

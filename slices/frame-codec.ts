@@ -8,9 +8,9 @@ import { frameMetrics, type FrameMetrics } from './metrics.js';
  * The stored form of a frame, decoded identically by the server and the browser (pure
  * JavaScript). Written now ("SWF3"), not deflated:
  *
- *   "SWF3" | u8 flags (bit 0: delta against the previous frame) | u8 classes | varints: width,
- *   height, profile samples, evaluated, confidence age, profile age | the planes, arithmetic-coded
- *   (slices/frame-planes.ts, slices/bit-coder.ts)
+ *   "SWF3" | u8 flags (bit 0: delta against the previous frame) | u8 classes | u16 check of the
+ *   decoded planes | varints: width, height, profile samples, evaluated, confidence age, profile
+ *   age | the planes, arithmetic-coded (slices/frame-planes.ts, slices/bit-coder.ts)
  *
  * Labels are exact; confidence is kept to 16 levels (decoded as level·17, within 8.5/255 of the
  * evaluated value; 0 at infeasible pixels), point probabilities to 1/255 and profiles to 1/63.
@@ -33,8 +33,8 @@ import { frameMetrics, type FrameMetrics } from './metrics.js';
 const MAGIC = { 1: [0x53, 0x57, 0x46, 0x31], 2: [0x53, 0x57, 0x46, 0x32], 3: [0x53, 0x57, 0x46, 0x33] } as const;
 const HEADER = { 1: 16, 2: 20 } as const;
 
-/** Confidence levels, profile levels and point-probability levels of SWF2 and SWF3. */
-const LEVELS = { confidence: 15, profile: 63, point: 255 } as const;
+/** Profile levels and point-probability levels of SWF2 and SWF3 (confidence has 16, `confidenceLevel`). */
+const LEVELS = { profile: 63, point: 255 } as const;
 
 const level = (p: number, levels: number) => Math.max(0, Math.min(levels, Math.round(p * levels)));
 const confidenceLevel = (c: number) => Math.round(c / 17);
@@ -70,13 +70,15 @@ function quantised(pixels: Required<FramePixels>): PreviousPlanes {
 }
 
 /**
- * The planes of frames this module encoded or decoded, kept for the frame coded next against them
- * (a frame is not changed once made), so that a chain of frames quantises each frame once.
+ * A 16-bit check of a frame's planes (FNV-1a over labels, levels and probabilities, folded): a
+ * truncated or damaged SWF3 frame, or a delta decoded on the wrong previous frame, fails it.
  */
-const planesOf = new WeakMap<object, PreviousPlanes>();
-
-/** `pixels` as planes: remembered if this module made or coded it, else quantised now. */
-const planesFor = (pixels: Required<FramePixels>): PreviousPlanes => planesOf.get(pixels) ?? quantised(pixels);
+function checksum({ labels, levels, points, profiles }: PreviousPlanes): number {
+  let h = 0x811c9dc5;
+  for (const plane of [labels, levels, points, profiles])
+    for (let i = 0; i < plane.length; i++) h = Math.imul(h ^ plane[i]!, 0x01000193);
+  return ((h >>> 16) ^ h) & 0xffff;
+}
 
 function pushVarint(bytes: number[], value: number): void {
   let v = value;
@@ -89,22 +91,27 @@ function pushVarint(bytes: number[], value: number): void {
 
 /** Encodes a frame (SWF3), as a delta against `previous` when it has the same size and layout. */
 export function encodeFrame(frame: Frame, previous?: FramePixels): Uint8Array {
+  const { width, height, classes, profileSamples, labels } = frame;
+  const wrong = labels.findIndex((label) => label >= classes && label !== INFEASIBLE);
+  if (wrong >= 0)
+    throw new Error(
+      `cannot encode a frame whose pixel ${wrong} has label ${labels[wrong]} (classes 0–${classes - 1} or 255)`,
+    );
   const delta =
     previous !== undefined &&
-    sameLayout(previous, frame.labels.length, frame.pointProbabilities.length, frame.profiles.length);
-  const header: number[] = [...MAGIC[3], delta ? 1 : 0, frame.classes];
-  const { width, height, classes, profileSamples } = frame;
+    sameLayout(previous, labels.length, frame.pointProbabilities.length, frame.profiles.length);
+  const planes = quantised(frame);
+  const check = checksum(planes);
+  const header: number[] = [...MAGIC[3], delta ? 1 : 0, classes, check & 0xff, check >> 8];
   for (const v of [width, height, profileSamples, frame.evaluated, frame.confidenceAge ?? 0, frame.profileAge ?? 0])
     pushVarint(header, v);
   const coder = new BitEncoder();
-  const planes = planesFor(frame);
-  // A copy of the labels: the walk writes back what it codes (the same values, for valid labels).
+  // The walk writes back each value it codes (the same ones): it gets a copy of the labels.
   codePlanes(
     coder,
-    { width, height, classes, profileSamples, ...planes, labels: planes.labels.slice() },
-    delta ? planesFor(previous as Required<FramePixels>) : undefined,
+    { width, height, classes, profileSamples, ...planes, labels: labels.slice() },
+    delta ? quantised(previous as Required<FramePixels>) : undefined,
   );
-  planesOf.set(frame, planes);
   const body = coder.finish();
   const encoded = new Uint8Array(header.length + body.length);
   encoded.set(header);
@@ -133,14 +140,14 @@ const NEEDS_PREVIOUS = 'a delta-coded frame needs the previous frame of the same
 
 /** Decodes a frame written by encodeFrame (SWF3) or by earlier versions (SWF2, SWF1); a delta frame needs the previous frame. */
 export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame {
-  const [frame, planes] = hasMagic(encoded, 3) ? decodeSwf3(encoded, previous) : [decodeDeflated(encoded, previous)];
+  const frame = hasMagic(encoded, 3) ? decodeSwf3(encoded, previous) : decodeDeflated(encoded, previous);
   let flipped = 0;
   if (previous !== undefined && previous.labels.length === frame.labels.length) {
     for (let i = 0; i < frame.labels.length; i++)
       if (frame.labels[i] !== INFEASIBLE && frame.labels[i] !== previous.labels[i]) flipped++;
   }
   let metrics: FrameMetrics | undefined;
-  const decoded = {
+  return {
     ...frame,
     // Measured on first use (areas and components cost more than the decode, and the dashboard
     // draws frames without reading them); flips need the previous frame, so they are counted now.
@@ -148,33 +155,33 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
       return (metrics ??= { ...frameMetrics(frame.labels, frame.width, frame.height, frame.classes), flipped });
     },
   };
-  if (planes) planesOf.set(decoded, planes);
-  return decoded;
 }
 
 type DecodedFields = Omit<Frame, 'metrics'>;
 
-function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): [DecodedFields, PreviousPlanes] {
+function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): DecodedFields {
+  const bad = (what: string) => new Error(`not a slicewatch frame (${what})`);
   const delta = (encoded[4]! & 1) === 1;
   const classes = encoded[5]!;
-  let o = 6;
+  const check = encoded[6]! | (encoded[7]! << 8);
+  let o = 8;
   const varint = () => {
     let value = 0;
-    for (let scale = 1; ; scale *= 0x80) {
-      if (o >= encoded.length) throw new Error('not a slicewatch frame (truncated header)');
+    for (let scale = 1; scale < 2 ** 35; scale *= 0x80) {
+      if (o >= encoded.length) throw bad('truncated header');
       const b = encoded[o++]!;
       value += (b & 0x7f) * scale;
       if (b < 0x80) return value;
     }
+    throw bad('bad header');
   };
-  const [width, height, profileSamples, evaluated, confidenceAge, profileAge] = Array.from({ length: 6 }, varint) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const width = varint();
+  const height = varint();
+  const profileSamples = varint();
+  const evaluated = varint();
+  const confidenceAge = varint();
+  const profileAge = varint();
+  if (classes === 0 || width > 0xffff || height > 0xffff || profileSamples > 0xffff) throw bad('bad header');
   const n = width * height;
   const planes: Planes = {
     width,
@@ -188,15 +195,16 @@ function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): [DecodedFields
   };
   if (delta && (previous === undefined || !sameLayout(previous, n, planes.points.length, planes.profiles.length)))
     throw new Error(NEEDS_PREVIOUS);
-  codePlanes(new BitDecoder(encoded, o), planes, delta ? planesFor(previous as Required<FramePixels>) : undefined);
-  const { labels } = planes;
+  codePlanes(new BitDecoder(encoded, o), planes, delta ? quantised(previous as Required<FramePixels>) : undefined);
+  if (checksum(planes) !== check)
+    throw bad(delta ? 'damaged, or decoded on another previous frame' : 'damaged or truncated');
   const confidence = new Uint8Array(n);
   for (let i = 0; i < n; i++) confidence[i] = 17 * planes.levels[i]!;
-  const fields = {
+  return {
     width,
     height,
     classes,
-    labels,
+    labels: planes.labels,
     confidence,
     pointProbabilities: Float32Array.from(planes.points, (q) => q / LEVELS.point),
     profileSamples,
@@ -205,7 +213,6 @@ function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): [DecodedFields
     confidenceAge,
     profileAge,
   };
-  return [fields, planes];
 }
 
 /** SWF2 and SWF1 frames (deflated). */

@@ -253,6 +253,7 @@ function codeLevelChanges(
 function codeProbabilities(coder: BitCoder, planes: Planes, previous?: PreviousPlanes): void {
   const { points, profiles, classes, profileSamples } = planes;
   if (previous) {
+    // Decoding, `same` reads arrays still empty; the coder disregards it and returns the stored flag.
     const same =
       points.every((v, i) => v === previous.points[i]) && profiles.every((v, i) => v === previous.profiles[i]);
     if (coder.bit(probability(), Number(same))) {

@@ -17,8 +17,21 @@ const MAX_WANTED = 16;
 /** Decoding a fetched range yields to the page after this many milliseconds, so that no task runs long. */
 const DECODE_SLICE_MS = 8;
 
-/** Resolves in a later task: the page draws and handles input in between. */
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * Resolves in a later task: the page draws and handles input in between. A message, not a timer:
+ * nested timers wait at least 4 ms, and a second in a hidden tab.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.addEventListener('message', () => {
+      port1.close();
+      resolve();
+    });
+    port1.start();
+    port2.postMessage(null);
+  });
+}
 
 export type FetchRows = (run: RunId, slice: SliceId, from: number, to: number) => Promise<FrameRow[]>;
 
@@ -177,11 +190,16 @@ export class FrameWindow {
     }
   }
 
+  /** A range's key while it is fetched and decoded: a range of a forgotten run is another range. */
+  private rangeKey(run: RunId, slice: SliceId, index: number): string {
+    return `${sliceKey(run, slice)}:${index}:${this.generations.get(run) ?? 0}`;
+  }
+
   private want(run: RunId, slice: SliceId, index: number, newest: number): void {
-    const key = `${sliceKey(run, slice)}:${index}`;
+    const key = this.rangeKey(run, slice, index);
     if (this.inFlight.has(key)) return;
     this.wanted = [
-      ...this.wanted.filter((w) => `${sliceKey(w.run, w.slice)}:${w.index}` !== key),
+      ...this.wanted.filter((w) => this.rangeKey(w.run, w.slice, w.index) !== key),
       { run, slice, index, newest },
     ];
     if (this.wanted.length > MAX_WANTED) this.wanted = this.wanted.slice(-MAX_WANTED);
@@ -192,7 +210,7 @@ export class FrameWindow {
     while (this.inFlight.size < MAX_IN_FLIGHT && this.wanted.length > 0) {
       // The newest wish first: the cursor is where the user looks now.
       const { run, slice, index, newest } = this.wanted.pop()!;
-      const key = `${sliceKey(run, slice)}:${index}`;
+      const key = this.rangeKey(run, slice, index);
       this.inFlight.add(key);
       const from = index * CHUNK_STEPS;
       const to = from + CHUNK_STEPS - 1;
@@ -200,8 +218,7 @@ export class FrameWindow {
       this.fetchRows(run, slice, from, to)
         .then(async (rows) => {
           const info = { steps: rows.map((r) => r.step), upTo: Math.min(to, newest) };
-          await this.load(run, slice, rows, info, index, generation);
-          this.error = null;
+          if (await this.load(run, slice, rows, info, index, generation)) this.error = null;
         })
         .catch((error: unknown) => {
           this.error = error instanceof Error ? error.message : String(error);
@@ -216,7 +233,7 @@ export class FrameWindow {
 
   /**
    * Decodes a fetched range into the cache, yielding to the page every `decodeSliceMs`; stops if
-   * the run was forgotten meanwhile (its frames are being recorded again).
+   * the run was forgotten meanwhile (its frames are being recorded again). Whether it completed.
    */
   private async load(
     run: RunId,
@@ -225,7 +242,7 @@ export class FrameWindow {
     info: RangeInfo,
     index: number,
     generation: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const current = () => (this.generations.get(run) ?? 0) === generation;
     let frame: Frame | undefined;
     let sliceStart = performance.now();
@@ -234,12 +251,14 @@ export class FrameWindow {
         await nextTask();
         sliceStart = performance.now();
       }
-      if (!current()) return;
+      if (!current()) return false;
       if (row.delta && frame === undefined)
         throw new Error(`frames of run ${run} slice ${slice} start with a delta at step ${row.step}`);
       frame = decodeFrame(row.data, row.delta ? frame : undefined);
       this.put(`${sliceKey(run, slice)}:${row.step}`, frame);
     }
-    if (current()) this.ranges.set(`${sliceKey(run, slice)}:${index}`, info);
+    if (!current()) return false;
+    this.ranges.set(`${sliceKey(run, slice)}:${index}`, info);
+    return true;
   }
 }

@@ -82,39 +82,38 @@ test('the window stays within its budget, and an evicted frame is fetched again'
   expect(window.at(run, slice, 5, 640)?.labels).toEqual(syntheticFrame(8 + 5, 32).labels);
 });
 
-test('a range decodes in tasks of its time budget: with none, one frame a task, the page free between them', async () => {
+test('a range decodes in tasks of its time budget: with none, a frame a task, the page running in between', async () => {
   const rows = storedRows(Array.from({ length: 64 }, (_, i) => i + 64));
   const { fetch } = server(rows);
   let loads = 0;
   const window = new FrameWindow(fetch, () => loads++, 64 * 2 ** 20, 0);
   window.at(run, slice, 127, 127);
-  let tasks = 0;
+  // The page's turns (timers here) see the range part-decoded, again and again.
+  const partial = new Set<number>();
   do {
     await new Promise((resolve) => setTimeout(resolve, 0));
-    tasks++;
+    if (window.size > 0 && window.size < 64) partial.add(window.size);
   } while (window.loading);
-  // The fetch resolves in the first task; 64 frames then take a task each after the first.
-  expect(tasks).toBeGreaterThanOrEqual(64);
+  expect(partial.size).toBeGreaterThanOrEqual(4);
   expect(loads).toBe(1);
   expect(window.size).toBe(64);
   expect(window.at(run, slice, 127, 127)?.labels).toEqual(syntheticFrame(8 + (127 % 40), 32).labels);
 });
 
-test('a run forgotten while its range decodes keeps none of it', async () => {
+test('a run forgotten while its range decodes keeps none of it, and its range is fetched afresh at once', async () => {
   const rows = storedRows(Array.from({ length: 64 }, (_, i) => i + 64));
   const { asked, fetch } = server(rows);
   const window = new FrameWindow(fetch, () => undefined, 64 * 2 ** 20, 0);
   window.at(run, slice, 100, 127);
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  while (window.size === 0) await new Promise((resolve) => setTimeout(resolve, 0));
   window.forget(run);
-  await settle(window);
   expect(window.size).toBe(0);
-  // Asked again, the range is fetched afresh.
+  // Asked again while the forgotten range still decodes: a new fetch, not a wait for the old one.
   expect(window.at(run, slice, 100, 127)).toBeUndefined();
-  await settle(window);
   expect(asked).toHaveLength(2);
+  await settle(window);
   expect(window.at(run, slice, 100, 127)?.labels).toEqual(syntheticFrame(8 + (100 % 40), 32).labels);
+  expect(window.size).toBe(64);
 });
 
 test('live pushes decode on the frame pushed before; a push on an unknown base is refused', () => {

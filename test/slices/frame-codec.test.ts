@@ -114,6 +114,70 @@ function swf1(delta: boolean, labels: number[], confidence: number[], probabilit
   return deflateSync(Uint8Array.from([...header, ...labels, ...confidence, ...probabilities]));
 }
 
+/** An 8 × 6 frame of 3 classes, a grey corner, 2 profile samples; `shift` moves the class-0 boundary right. */
+function small(shift: number): Frame {
+  const [width, height, classes] = [8, 6, 3];
+  const labels = Uint8Array.from({ length: width * height }, (_, p) => {
+    const [x, y] = [p % width, Math.floor(p / width)];
+    return x + y < 2 ? 255 : x < 3 + shift + (y >> 2) ? 0 : y < 3 ? 1 : 2;
+  });
+  return {
+    width,
+    height,
+    labels,
+    confidence: Uint8Array.from(labels, (l, p) => (l === 255 ? 0 : 120 + ((p * 37) % 130))),
+    classes,
+    pointProbabilities: Float32Array.from({ length: 9 }, (_, i) => (i % 3) / 2),
+    profileSamples: 2,
+    profiles: Float32Array.from({ length: 18 }, (_, i) => ((i * 7) % 10) / 9),
+    metrics: frameMetrics(labels, width, height, classes),
+    evaluated: 40,
+    confidenceAge: 2,
+    profileAge: 1,
+  };
+}
+
+/** SWF3 as first written (2026-11-26): any change to the coder or the planes must change the magic bytes. */
+const GOLDEN = {
+  key: [
+    83, 87, 70, 51, 0, 3, 2, 168, 8, 6, 2, 40, 2, 1, 31, 227, 172, 56, 110, 156, 254, 220, 204, 179, 207, 38, 248, 171,
+    85, 208, 167, 6, 20, 151, 67, 83, 79, 126, 98, 75, 57, 1, 200, 62, 30, 221, 128, 167, 166, 236, 36, 8, 51, 154, 242,
+    196, 54, 58, 69, 114, 100, 200, 239, 141, 60, 141, 240, 232,
+  ],
+  delta: [83, 87, 70, 51, 1, 3, 224, 127, 8, 6, 2, 40, 2, 1, 206, 244, 130, 112, 152, 37, 129],
+};
+
+test('SWF3 is pinned: a key and a delta frame encode to the stored bytes, and the stored bytes decode', () => {
+  expect(Array.from(encodeFrame(small(0)))).toEqual(GOLDEN.key);
+  expect(Array.from(encodeFrame(small(1), small(0)))).toEqual(GOLDEN.delta);
+  const key = decodeFrame(Uint8Array.from(GOLDEN.key));
+  const delta = decodeFrame(Uint8Array.from(GOLDEN.delta), key);
+  expect(Array.from(delta.labels)).toEqual(Array.from(small(1).labels));
+  expect(Array.from(delta.confidence)).toEqual(Array.from(small(1).confidence, (c) => 17 * Math.round(c / 17)));
+  // The boundary moved one column: x = 3 on rows 0–3, x = 4 on rows 4–5.
+  expect([delta.evaluated, delta.confidenceAge, delta.profileAge, delta.metrics.flipped]).toEqual([40, 2, 1, 6]);
+});
+
+test('bad SWF3 input says what is wrong: truncated, decoded on another frame, a label out of range, a bad header', () => {
+  const first = frame(40, 1);
+  const second = frame(41, 1);
+  const key = encodeFrame(first);
+  expect(() => decodeFrame(key.subarray(0, key.length - 20))).toThrow('not a slicewatch frame (damaged or truncated)');
+  const delta = encodeFrame(second, first);
+  expect(() => decodeFrame(delta, frame(60, 1))).toThrow(
+    'not a slicewatch frame (damaged, or decoded on another previous frame)',
+  );
+  const bad = { ...first, labels: first.labels.map((l, i) => (i === 300 ? 12 : l)) };
+  expect(() => encodeFrame(bad)).toThrow('cannot encode a frame whose pixel 300 has label 12 (classes 0–9 or 255)');
+  // A width of 2,097,151 (over 65,535).
+  expect(() => decodeFrame(Uint8Array.from([...GOLDEN.key.slice(0, 8), 0xff, 0xff, 0x7f, 6, 2, 40, 2, 1]))).toThrow(
+    'not a slicewatch frame (bad header)',
+  );
+  expect(() => decodeFrame(Uint8Array.from(GOLDEN.key.slice(0, 9)))).toThrow(
+    'not a slicewatch frame (truncated header)',
+  );
+});
+
 /** A 4 × 2 frame, 2 classes, 2 profile samples, as the second codec ("SWF2") wrote it before deflate (a 20-byte header, two bytes spare). */
 function swf2(delta: boolean, labels: number[], levels: number[], points: number[], profiles: number[]): Uint8Array {
   const header = [0x53, 0x57, 0x46, 0x32, delta ? 1 : 0, 2, 4, 0, 2, 0, 2, 0, 5, 0, 0, 0, 3, 1, 0, 0];
