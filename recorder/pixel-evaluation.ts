@@ -1,4 +1,4 @@
-import { INFEASIBLE } from '../slices/frame.js';
+import { INFEASIBLE } from '../slices/grid.js';
 
 export { INFEASIBLE };
 

@@ -1,6 +1,7 @@
 import { inflateSync } from 'fflate';
 import { BitDecoder, BitEncoder } from './bit-coder.js';
-import { INFEASIBLE, type Frame } from './frame.js';
+import type { Frame } from './frame.js';
+import { INFEASIBLE } from './grid.js';
 import { codePlanes, type Planes, type PreviousPlanes } from './frame-planes.js';
 import { frameMetrics, type FrameMetrics } from './metrics.js';
 

@@ -9,7 +9,7 @@ import {
   type BitCoder,
   type Probability,
 } from './bit-coder.js';
-import { INFEASIBLE } from './frame.js';
+import { INFEASIBLE } from './grid.js';
 
 /**
  * The planes of an SWF3 frame and how they are coded (slices/frame-codec.ts holds the container).

@@ -1,8 +1,5 @@
 import type { FrameMetrics } from './metrics.js';
 
-/** The label of a pixel outside the hypercube H (Definition 2's infeasible points). */
-export const INFEASIBLE = 255;
-
 /** One slice at one model state: what the recorder stores and the dashboard shows. */
 export interface Frame {
   width: number;

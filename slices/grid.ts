@@ -1,5 +1,8 @@
 import type { PlanePoint, PlaneRect } from './clip.js';
 
+/** The label of a pixel outside the hypercube H (Definition 2's infeasible points). */
+export const INFEASIBLE = 255;
+
 /**
  * A raster over a plane rectangle with square pixels in (s, t) units: the longer side has
  * `resolution` pixels and the grid is centred on the rectangle. Row 0 is at the top (largest t),

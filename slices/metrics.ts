@@ -1,4 +1,4 @@
-import { INFEASIBLE } from './frame.js';
+import { INFEASIBLE } from './grid.js';
 
 /** What a frame measures about its decision regions. */
 export interface FrameMetrics {
