@@ -83,7 +83,8 @@ function decodedFrames(store: StoreReader, name: string) {
 
 /** A step with a delta-coded frame on each of two slices, as the recorder commits it. */
 function writeStep(spool: SqliteStore, runId: RunId, slices: SliceId[], step: number) {
-  const previous = step === 1 ? undefined : [syntheticFrame(step + 9, 16), syntheticFrame(20 - step, 16)];
+  // The frames of step − 1: slice 0 cut at step + 9, slice 1 at 22 − step.
+  const previous = step === 1 ? undefined : [syntheticFrame(step + 9, 16), syntheticFrame(22 - step, 16)];
   const frames = [syntheticFrame(step + 10, 16), syntheticFrame(21 - step, 16)].map((frame, i) => {
     const data = encodeFrame(frame, step % 4 === 1 ? undefined : previous?.[i]);
     return { sliceId: slices[i]!, delta: step % 4 !== 1, data };
