@@ -122,28 +122,21 @@ function boundaryDistance(labels: Uint8Array, width: number, height: number): Ui
   return distance;
 }
 
-/** The most common class among a pixel's 8 neighbours in `labels` other than `except`; -1 if none. */
+/**
+ * The most common label among a pixel's 8 neighbours in `labels` other than `except`, the first in
+ * reading order among equals; -1 if none.
+ */
 function commonNeighbour(labels: Uint8Array, width: number, height: number, i: number, except: number): number {
   const x = i % width;
   const y = (i - x) / width;
+  const neighbours: number[] = [];
+  for (let yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++)
+    for (let xx = Math.max(0, x - 1); xx <= Math.min(width - 1, x + 1); xx++)
+      if ((xx !== x || yy !== y) && labels[yy * width + xx] !== except) neighbours.push(labels[yy * width + xx]!);
+  const counts = new Uint8Array(256);
+  for (const label of neighbours) counts[label]!++;
   let best = -1;
-  let bestCount = 0;
-  for (let dy = -1; dy <= 1; dy++)
-    for (let dx = -1; dx <= 1; dx++) {
-      const yy = y + dy;
-      const xx = x + dx;
-      if ((dx === 0 && dy === 0) || yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
-      const s = labels[yy * width + xx]!;
-      if (s === except || s === best) continue;
-      let count = 0;
-      for (let ey = -1; ey <= 1; ey++)
-        for (let ex = -1; ex <= 1; ex++) {
-          const yyy = y + ey;
-          const xxx = x + ex;
-          if (yyy >= 0 && yyy < height && xxx >= 0 && xxx < width && labels[yyy * width + xxx] === s) count++;
-        }
-      if (count > bestCount) [best, bestCount] = [s, count];
-    }
+  for (const label of neighbours) if (best < 0 || counts[label]! > counts[best]!) best = label;
   return best;
 }
 
