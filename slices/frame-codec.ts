@@ -57,16 +57,26 @@ const sameLayout = (previous: FramePixels, pixels: number, points: number, profi
   previous.pointProbabilities?.length === points &&
   previous.profiles?.length === profiles;
 
+/** The confidence level of every confidence byte: round(c / 17). */
+const CONFIDENCE_LEVEL = Uint8Array.from({ length: 256 }, (_, c) => confidenceLevel(c));
+
+/** Integer levels of probabilities in [0, 1], as level() (a loop: typed-array `from` with a map function is slow). */
+function levelsOf(probabilities: Float32Array, levels: number): Uint8Array {
+  const out = new Uint8Array(probabilities.length);
+  for (let i = 0; i < out.length; i++) out[i] = level(probabilities[i]!, levels);
+  return out;
+}
+
 /** A frame's values as the SWF3 planes hold them: confidence levels (0 where infeasible) and integer probabilities. */
 function quantised(pixels: Required<FramePixels>): PreviousPlanes {
   const { labels, confidence } = pixels;
   const levels = new Uint8Array(labels.length);
-  for (let i = 0; i < labels.length; i++) levels[i] = labels[i] === INFEASIBLE ? 0 : confidenceLevel(confidence[i]!);
+  for (let i = 0; i < labels.length; i++) levels[i] = labels[i] === INFEASIBLE ? 0 : CONFIDENCE_LEVEL[confidence[i]!]!;
   return {
     labels,
     levels,
-    points: Uint8Array.from(pixels.pointProbabilities, (p) => level(p, LEVELS.point)),
-    profiles: Uint8Array.from(pixels.profiles, (p) => level(p, LEVELS.profile)),
+    points: levelsOf(pixels.pointProbabilities, LEVELS.point),
+    profiles: levelsOf(pixels.profiles, LEVELS.profile),
   };
 }
 
@@ -160,6 +170,13 @@ export function decodeFrame(encoded: Uint8Array, previous?: FramePixels): Frame 
 
 type DecodedFields = Omit<Frame, 'metrics'>;
 
+/** Probabilities from their integer levels: q / levels. */
+function fractions(quantised: Uint8Array, levels: number): Float32Array {
+  const out = new Float32Array(quantised.length);
+  for (let i = 0; i < out.length; i++) out[i] = quantised[i]! / levels;
+  return out;
+}
+
 function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): DecodedFields {
   const bad = (what: string) => new Error(`not a slicewatch frame (${what})`);
   const delta = (encoded[4]! & 1) === 1;
@@ -207,9 +224,9 @@ function decodeSwf3(encoded: Uint8Array, previous?: FramePixels): DecodedFields 
     classes,
     labels: planes.labels,
     confidence,
-    pointProbabilities: Float32Array.from(planes.points, (q) => q / LEVELS.point),
+    pointProbabilities: fractions(planes.points, LEVELS.point),
     profileSamples,
-    profiles: Float32Array.from(planes.profiles, (q) => q / LEVELS.profile),
+    profiles: fractions(planes.profiles, LEVELS.profile),
     evaluated,
     confidenceAge,
     profileAge,

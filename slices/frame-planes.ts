@@ -90,33 +90,40 @@ function codeKeyLabels(coder: BitCoder, { width, height, labels, classes }: Plan
 
 /**
  * For each pixel, the Chebyshev distance (0–3, 3 meaning "3 or more") to the nearest pixel that has
- * a 4-neighbour of another class: where a class boundary moving by a step would reach. The
- * distance is min over rows dy of max(|dy|, the distance along that row), so two passes of 5 suffice.
+ * a 4-neighbour of another class: where a class boundary moving by a step would reach. It is the
+ * minimum over rows dy (|dy| ≤ 2) of max(|dy|, the distance along that row), the distance along a
+ * row coming from one pass each way.
  */
 function boundaryDistance(labels: Uint8Array, width: number, height: number): Uint8Array {
-  const along = new Uint8Array(width * height).fill(3);
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
+  const along = new Uint8Array(width * height);
+  for (let y = 0, row = 0; y < height; y++, row += width) {
+    let d = 3;
+    for (let x = 0, i = row; x < width; x++, i++) {
       const s = labels[i]!;
       const onBoundary =
         (x > 0 && labels[i - 1] !== s) ||
         (x + 1 < width && labels[i + 1] !== s) ||
         (y > 0 && labels[i - width] !== s) ||
         (y + 1 < height && labels[i + width] !== s);
-      if (!onBoundary) continue;
-      for (let dx = -2; dx <= 2; dx++) {
-        const xx = x + dx;
-        if (xx >= 0 && xx < width) along[i + dx] = Math.min(along[i + dx]!, Math.abs(dx));
-      }
+      d = onBoundary ? 0 : d < 3 ? d + 1 : 3;
+      along[i] = d;
+    }
+    d = 3;
+    for (let i = row + width - 1; i >= row; i--) {
+      d = along[i] === 0 ? 0 : d < 3 ? d + 1 : 3;
+      if (d < along[i]!) along[i] = d;
     }
   }
-  const distance = along.slice();
+  const distance = new Uint8Array(width * height);
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i++) {
-      for (let dy = 1; dy <= 2; dy++) {
-        if (y >= dy) distance[i] = Math.min(distance[i]!, Math.max(dy, along[i - dy * width]!));
-        if (y + dy < height) distance[i] = Math.min(distance[i]!, Math.max(dy, along[i + dy * width]!));
+      let d = along[i]!;
+      for (let dy = 1; dy <= 2 && d > dy; dy++) {
+        const above = y >= dy ? along[i - dy * width]! : 3;
+        const below = y + dy < height ? along[i + dy * width]! : 3;
+        d = Math.min(d, Math.max(dy, Math.min(above, below)));
       }
+      distance[i] = d;
     }
   }
   return distance;
