@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../core/rng.js';
 import type { Dataset } from '../trainer/datasets/dataset.js';
@@ -8,6 +11,16 @@ export const median = (xs: number[]): number => {
 };
 
 export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Runs `task` in a fresh temporary folder named from `prefix`, removed however the task ends. */
+export async function inTempDir<T>(prefix: string, task: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    return await task(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Median milliseconds of `repeats` runs. */
 export async function medianMs(run: () => Promise<unknown> | unknown, repeats: number): Promise<number> {

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../trainer/datasets/dataset.js';
 import type { TrainLoop } from '../trainer/train-loop.js';
@@ -17,7 +16,7 @@ import type { RunId, SliceSetId } from '../core/ids.js';
 import { RUN_DEFAULTS } from '../trainer/run-config.js';
 import { encodeMp4, ffmpegMp4Args } from '../videos/encode.js';
 import { findFfmpeg } from '../videos/locate-ffmpeg.js';
-import { mean, median } from './measure.js';
+import { inTempDir, mean, median } from './measure.js';
 
 /**
  * Steps each recording configuration runs: a whole default run (`slicewatch train`: 300 steps at
@@ -43,12 +42,7 @@ export async function benchRecording(
   trainerThreads: number,
 ): Promise<void> {
   // The store and the raw video frames (786 MB) go in a folder removed however the bench ends.
-  const dir = mkdtempSync(join(tmpdir(), 'slicewatch-bench-'));
-  try {
-    await recordingFigures(dir, makeLoop, dataset, trainerThreads);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await inTempDir('slicewatch-bench-', (dir) => recordingFigures(dir, makeLoop, dataset, trainerThreads));
 }
 
 async function recordingFigures(

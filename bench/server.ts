@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { RUN_DEFAULTS } from '../trainer/run-config.js';
-import { median } from './measure.js';
+import { inTempDir, median } from './measure.js';
 
 /** Steps committed per measurement, and the time between commits in ms (not a multiple of the 100 ms poll). */
 const STEPS = 100;
@@ -23,8 +21,11 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
  * 100 ms. The server is a real `slicewatch serve` child (bench sits beside server/, not above it);
  * the writer and the clients share this process.
  */
-async function pushLatency(clients: number): Promise<number[]> {
-  const path = join(mkdtempSync(join(tmpdir(), 'slicewatch-bench-server-')), 'store.db');
+function pushLatency(clients: number): Promise<number[]> {
+  return inTempDir('slicewatch-bench-server-', (dir) => pushLatencyIn(join(dir, 'store.db'), clients));
+}
+
+async function pushLatencyIn(path: string, clients: number): Promise<number[]> {
   const writer = new SqliteStore(path);
   const runId = writer.createRun({
     name: 'bench',
@@ -76,8 +77,11 @@ async function serveChild(path: string): Promise<{ server: ReturnType<typeof spa
  * slices recorded every step) while `clients` socket.io clients of a serve child watch the run: the
  * child's own rate over its last step line, as ms per step.
  */
-async function watchedStepMs(clients: number): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'slicewatch-bench-watched-'));
+function watchedStepMs(clients: number): Promise<number> {
+  return inTempDir('slicewatch-bench-watched-', (dir) => watchedStepMsIn(dir, clients));
+}
+
+async function watchedStepMsIn(dir: string, clients: number): Promise<number> {
   const path = join(dir, 'store.db');
   new SqliteStore(path).close();
   const { server, url } = await serveChild(path);
