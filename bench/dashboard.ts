@@ -48,7 +48,7 @@ interface PageWindow {
     observe(options: { type: string; buffered?: boolean }): void;
     disconnect(): void;
   };
-  MutationObserver: new (callback: () => void) => {
+  MutationObserver: new (callback: (records: { target: PageElement }[]) => void) => {
     observe(target: PageElement, options: { attributes: boolean; attributeFilter: string[] }): void;
     disconnect(): void;
   };
@@ -90,14 +90,26 @@ function pageCells(): PageElement[] {
   return cells;
 }
 
-/** Playing at `fps` for PLAY_MS from the cursor: animation frames, cursor steps, frames drawn per cell, long tasks. */
+/**
+ * Playing at `fps` for PLAY_MS from the cursor: animation frames, cursor steps, frames drawn per cell, long tasks.
+ * A cell drew a frame when its `data-step` changed: it sets the attribute on every render, even to the
+ * same step, and one observer's callback takes the records of every cell at once.
+ */
 async function measurePlayback(page: Page, fps: number) {
   return page.evaluate(
     async ([ms, speed]) => {
       const model = window.document.querySelector('sw-app')!.model!;
       const cells = window.swCells!();
       let drawn = 0;
-      const mutations = new window.MutationObserver(() => drawn++);
+      const shown = new Map(cells.map((cell) => [cell, cell.getAttribute('data-step')]));
+      const mutations = new window.MutationObserver((records) => {
+        for (const cell of new Set(records.map((r) => r.target))) {
+          const step = cell.getAttribute('data-step');
+          if (step === null || step === shown.get(cell)) continue;
+          shown.set(cell, step);
+          drawn++;
+        }
+      });
       for (const cell of cells) mutations.observe(cell, { attributes: true, attributeFilter: ['data-step'] });
       const longTasks: number[] = [];
       const observer = new window.PerformanceObserver((list) =>
@@ -118,7 +130,11 @@ async function measurePlayback(page: Page, fps: number) {
   );
 }
 
-/** Logs into window.swPaints each step the cells of `run` draw, stamped after the next animation frame. */
+/**
+ * Logs into window.swPaints each step the cells of `run` draw, once, stamped after the next animation
+ * frame. A cell sets `data-step` on every render (a scalar push or another cell's frame re-renders it
+ * at the step it shows), so only a change of the attribute is a new step drawn.
+ */
 async function installPaintLog(page: Page, run: number): Promise<void> {
   await page.evaluate((runId) => {
     const paints: { slice: string; step: number; at: number }[] = [];
@@ -126,10 +142,13 @@ async function installPaintLog(page: Page, run: number): Promise<void> {
     const visit = (root: PageNode): void =>
       Array.from(root.querySelectorAll('*')).forEach((el) => {
         if (el.getAttribute('run-id') === String(runId)) {
+          let shown = el.getAttribute('data-step');
           new window.MutationObserver(() => {
-            const step = Number(el.getAttribute('data-step'));
+            const step = el.getAttribute('data-step');
+            if (step === null || step === shown) return;
+            shown = step;
             window.requestAnimationFrame(() =>
-              paints.push({ slice: el.getAttribute('slice-id')!, step, at: Date.now() }),
+              paints.push({ slice: el.getAttribute('slice-id')!, step: Number(step), at: Date.now() }),
             );
           }).observe(el, { attributes: true, attributeFilter: ['data-step'] });
         }
