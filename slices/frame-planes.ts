@@ -92,58 +92,67 @@ function codeKeyLabels(coder: BitCoder, { width, height, labels, classes }: Plan
  * For each pixel, the Chebyshev distance (0–3, 3 meaning "3 or more") to the nearest pixel that has
  * a 4-neighbour of another class: where a class boundary moving by a step would reach. It is the
  * minimum over rows dy (|dy| ≤ 2) of max(|dy|, the distance along that row), the distance along a
- * row coming from one pass each way.
+ * row coming from one pass each way; the rows sit between two rows of 3s above and below.
  */
 function boundaryDistance(labels: Uint8Array, width: number, height: number): Uint8Array {
-  const along = new Uint8Array(width * height);
-  for (let y = 0, row = 0; y < height; y++, row += width) {
+  const n = width * height;
+  const onBoundary = new Uint8Array(n);
+  for (let i = 0; i + width < n; i++) if (labels[i] !== labels[i + width]) onBoundary[i] = onBoundary[i + width] = 1;
+  for (let row = 0; row < n; row += width)
+    for (let i = row; i + 1 < row + width; i++) if (labels[i] !== labels[i + 1]) onBoundary[i] = onBoundary[i + 1] = 1;
+  const pad = 2 * width;
+  const along = new Uint8Array(width * (height + 4)).fill(3);
+  for (let row = 0; row < n; row += width) {
     let d = 3;
-    for (let x = 0, i = row; x < width; x++, i++) {
-      const s = labels[i]!;
-      const onBoundary =
-        (x > 0 && labels[i - 1] !== s) ||
-        (x + 1 < width && labels[i + 1] !== s) ||
-        (y > 0 && labels[i - width] !== s) ||
-        (y + 1 < height && labels[i + width] !== s);
-      d = onBoundary ? 0 : d < 3 ? d + 1 : 3;
-      along[i] = d;
+    for (let i = row; i < row + width; i++) {
+      d = onBoundary[i] ? 0 : d < 3 ? d + 1 : 3;
+      along[pad + i] = d;
     }
     d = 3;
-    for (let i = row + width - 1; i >= row; i--) {
+    for (let i = pad + row + width - 1; i >= pad + row; i--) {
       d = along[i] === 0 ? 0 : d < 3 ? d + 1 : 3;
       if (d < along[i]!) along[i] = d;
     }
   }
-  const distance = new Uint8Array(width * height);
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      let d = along[i]!;
-      for (let dy = 1; dy <= 2 && d > dy; dy++) {
-        const above = y >= dy ? along[i - dy * width]! : 3;
-        const below = y + dy < height ? along[i + dy * width]! : 3;
-        d = Math.min(d, Math.max(dy, Math.min(above, below)));
-      }
-      distance[i] = d;
+  const distance = new Uint8Array(n);
+  for (let i = 0, j = pad; i < n; i++, j++) {
+    let d = along[j]!;
+    if (d > 1) {
+      const one = Math.min(along[j - width]!, along[j + width]!);
+      if (one < d) d = Math.max(1, one);
+      if (d > 2 && Math.min(along[j - pad]!, along[j + pad]!) < 3) d = 2;
     }
+    distance[i] = d;
   }
   return distance;
 }
 
 /**
  * The most common label among a pixel's 8 neighbours in `labels` other than `except`, the first in
- * reading order among equals; -1 if none.
+ * reading order among equals; -1 if none. (At most 8 candidates: counted pairwise, nothing allocated.)
  */
 function commonNeighbour(labels: Uint8Array, width: number, height: number, i: number, except: number): number {
   const x = i % width;
   const y = (i - x) / width;
-  const neighbours: number[] = [];
-  for (let yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++)
-    for (let xx = Math.max(0, x - 1); xx <= Math.min(width - 1, x + 1); xx++)
-      if ((xx !== x || yy !== y) && labels[yy * width + xx] !== except) neighbours.push(labels[yy * width + xx]!);
-  const counts = new Uint8Array(256);
-  for (const label of neighbours) counts[label]!++;
+  const x0 = Math.max(0, x - 1);
+  const x1 = Math.min(width - 1, x + 1);
+  const y0 = Math.max(0, y - 1);
+  const y1 = Math.min(height - 1, y + 1);
   let best = -1;
-  for (const label of neighbours) if (best < 0 || counts[label]! > counts[best]!) best = label;
+  let bestCount = 0;
+  for (let yy = y0; yy <= y1; yy++) {
+    for (let xx = x0; xx <= x1; xx++) {
+      const label = labels[yy * width + xx]!;
+      if ((xx === x && yy === y) || label === except || label === best) continue;
+      let count = 0;
+      for (let vy = y0; vy <= y1; vy++)
+        for (let vx = x0; vx <= x1; vx++) if ((vx !== x || vy !== y) && labels[vy * width + vx] === label) count++;
+      if (count > bestCount) {
+        best = label;
+        bestCount = count;
+      }
+    }
+  }
   return best;
 }
 
