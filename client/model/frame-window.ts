@@ -124,10 +124,16 @@ export class FrameWindow {
     return recorded !== undefined && this.cache.has(`${key}:${recorded}`) ? recorded : undefined;
   }
 
-  /** Starts fetching the ranges covering `from`..`to` (playback reads ahead with this). */
+  /**
+   * Starts fetching the ranges covering `from`..`to` that are not held whole (playback reads ahead
+   * with this, and asks again while it waits): never fetched, or with frames evicted since.
+   */
   prefetch(run: RunId, slice: SliceId, from: number, to: number, newest: number): void {
+    const key = sliceKey(run, slice);
     for (let index = Math.floor(from / CHUNK_STEPS); index <= Math.floor(to / CHUNK_STEPS); index++) {
-      if (!this.ranges.has(`${sliceKey(run, slice)}:${index}`)) this.want(run, slice, index, newest);
+      const info = this.ranges.get(`${key}:${index}`);
+      if (info === undefined || !info.steps.every((step) => this.cache.has(`${key}:${step}`)))
+        this.want(run, slice, index, newest);
     }
   }
 

@@ -82,6 +82,24 @@ test('the window stays within its budget, and an evicted frame is fetched again'
   expect(window.at(run, slice, 5, 640)?.labels).toEqual(syntheticFrame(8 + 5, 32).labels);
 });
 
+test('a range read ahead again after its frames were evicted is fetched again', async () => {
+  // Playback past a range whose frames the budget evicted waits on it: its prefetch must fetch it.
+  const rows = storedRows(Array.from({ length: 128 }, (_, i) => i + 1));
+  const { asked, fetch } = server(rows);
+  const window = new FrameWindow(fetch, () => undefined, 100 * frameBytes(syntheticFrame(8, 32)));
+  window.prefetch(run, slice, 1, 63, 128);
+  await settle(window);
+  window.prefetch(run, slice, 64, 127, 128);
+  await settle(window);
+  expect(window.recordedStep(run, slice, 5, 128)).toBeUndefined();
+  const before = asked.length;
+  window.prefetch(run, slice, 5, 5, 128);
+  await settle(window);
+  expect(asked.slice(before)).toEqual([[0, 63]]);
+  expect(window.recordedStep(run, slice, 5, 128)).toBe(5);
+  expect(window.at(run, slice, 5, 128)?.labels).toEqual(syntheticFrame(8 + 5, 32).labels);
+});
+
 test('a range decodes in tasks of its time budget: with none, a frame a task, the page running in between', async () => {
   const rows = storedRows(Array.from({ length: 64 }, (_, i) => i + 64));
   const { fetch } = server(rows);
