@@ -3,7 +3,8 @@
  * here). Prints medians; ratios compare figures measured in this same run (the one-thread figures
  * in a child process of it). `--profile` adds the top kernels of one training step of each model
  * and of a slice evaluation. `--server` (also part of the full run) measures live-push latency from a
- * store commit to socket.io clients. `--backend webgpu` runs the GPU figures instead (bench/webgpu.ts).
+ * store commit to socket.io clients. `--backend webgpu` runs the GPU figures instead (bench/webgpu.ts),
+ * or with `--record` the recording figures on the GPU.
  * `--dashboard` (on its own: it needs Debian's chromium) plays, scrubs and follows the dashboard in a
  * headless browser (bench/dashboard.ts).
  */
@@ -25,7 +26,6 @@ import { RUN_DEFAULTS } from '../trainer/run-config.js';
 import { benchSlices } from './slices.js';
 import { benchRecording } from './record.js';
 import { benchServer } from './server.js';
-import { benchDashboard } from './dashboard.js';
 import { TrainLoop, type Objective } from '../trainer/train-loop.js';
 import { MADRY_CIFAR10_TRAIN, MADRY_MNIST } from '../trainer/attacks/attack.js';
 import { median, randomCifarLike, topKernels } from './measure.js';
@@ -213,7 +213,7 @@ console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, 
 console.log(`backend: ${backend.kind} (${backend.detail})\n`);
 
 const mnist = loadDataset('mnist');
-if (backend.kind === 'webgpu') {
+if (backend.kind === 'webgpu' && only !== 'record') {
   await benchWebgpu(backend, mnist, profile);
   // Dawn's instance may keep Node alive.
   process.exit(0);
@@ -253,10 +253,13 @@ if (only === 'slices' || only === 'all') {
 if (only === 'record' || only === 'all') {
   console.log('');
   // Recording cost depends on how far a step moves the regions: train as `slicewatch train` does (lr 0.05).
-  await benchRecording(() => makeLoop('cnn', mnist, { kind: 'plain' }, undefined, RUN_DEFAULTS.lr), mnist, threads);
+  await benchRecording(() => makeLoop('cnn', mnist, { kind: 'plain' }, undefined, RUN_DEFAULTS.lr), mnist, backend);
 }
 if (only === 'server' || only === 'all') {
   console.log('');
   await benchServer();
 }
-if (only === 'dashboard') await benchDashboard();
+// Imported only here: it drives chromium through playwright-core, a dev dependency (not in the GPU bundle).
+if (only === 'dashboard') await (await import('./dashboard.js')).benchDashboard();
+// Dawn's instance may keep Node alive (`--backend webgpu --record`).
+if (backend.kind === 'webgpu') process.exit(0);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BackendInfo } from '../trainer/backend-info.js';
 import type { Dataset } from '../trainer/datasets/dataset.js';
 import type { TrainLoop } from '../trainer/train-loop.js';
 import { classifierOf } from '../trainer/models/classifier.js';
@@ -33,23 +34,20 @@ const MODES: EvaluationMode[] = [{ kind: 'full' }, { kind: 'adaptive', coarse: 4
 /**
  * Recording figures, all in one run: the training step alone; with three 64 × 64 and three
  * 128 × 128 slices recorded every step in each mode (full, adaptive, temporal), in the training
- * process; the default mode on the recorder's worker thread at each thread count; bytes per stored
- * frame; and MP4 encoding of 1,000 frames at 512×512 against ffmpeg alone on the same raw frames.
+ * process on `backend`; on wasm, the default mode on the recorder's worker thread at each thread
+ * count; bytes per stored frame; and MP4 encoding of 1,000 frames at 512×512 against ffmpeg alone
+ * on the same raw frames.
  */
-export async function benchRecording(
-  makeLoop: () => TrainLoop,
-  dataset: Dataset,
-  trainerThreads: number,
-): Promise<void> {
+export async function benchRecording(makeLoop: () => TrainLoop, dataset: Dataset, backend: BackendInfo): Promise<void> {
   // The store and the raw video frames (786 MB) go in a folder removed however the bench ends.
-  await inTempDir('slicewatch-bench-', (dir) => recordingFigures(dir, makeLoop, dataset, trainerThreads));
+  await inTempDir('slicewatch-bench-', (dir) => recordingFigures(dir, makeLoop, dataset, backend));
 }
 
 async function recordingFigures(
   dir: string,
   makeLoop: () => TrainLoop,
   dataset: Dataset,
-  trainerThreads: number,
+  backend: BackendInfo,
 ): Promise<void> {
   const storePath = join(dir, 'store.db');
   const store = new SqliteStore(storePath);
@@ -67,11 +65,11 @@ async function recordingFigures(
     [64, await sliceSet(64)],
     [128, await sliceSet(128)],
   ]);
-  const benchRun = (name: string, setId: SliceSetId, threads: number): NewRun => ({
+  const benchRun = (name: string, setId: SliceSetId, runBackend: BackendInfo): NewRun => ({
     name,
     setId,
     config: { ...RUN_DEFAULTS, steps: STEPS },
-    backend: { kind: 'wasm', detail: 'bench', warnings: [], threads },
+    backend: runBackend,
     totalSteps: STEPS,
   });
   const recorderOptions = (mode: EvaluationMode) => ({
@@ -87,7 +85,7 @@ async function recordingFigures(
   for (const [resolution, setId] of sets) {
     for (const mode of MODES) {
       const loop = makeLoop();
-      const runId = store.createRun(benchRun(`${mode.kind}-${resolution}`, setId, trainerThreads));
+      const runId = store.createRun(benchRun(`${mode.kind}-${resolution}`, setId, backend));
       const slices = store.sliceSet(setId)!.slices;
       const recorder = new Recorder(store, runId, slices, dataset.imageShape, classes, recorderOptions(mode));
       const totals: number[] = [];
@@ -117,11 +115,12 @@ async function recordingFigures(
   }
 
   // The default mode at 64 × 64 on the worker thread (the trainer only waits when the queue is
-  // full), the worker's backend on one thread and on as many as the trainer's.
+  // full), the worker's backend on one thread and on as many as the trainer's. The worker computes
+  // on wasm, so it is compared with a wasm trainer only.
   const workerStepMs = async (threads: number): Promise<number> => {
     const workerLoop = makeLoop();
     const setId = sets.get(64)!;
-    const workerRunId = store.createRun(benchRun(`worker-${threads}`, setId, threads));
+    const workerRunId = store.createRun(benchRun(`worker-${threads}`, setId, { ...backend, threads }));
     const worker = new WorkerRecorder({
       storePath,
       runId: workerRunId,
@@ -141,7 +140,12 @@ async function recordingFigures(
     return (performance.now() - started) / WORKER_STEPS;
   };
   const workerSteps = new Map<number, number>();
-  for (const threads of new Set([1, trainerThreads])) workerSteps.set(threads, await workerStepMs(threads));
+  if (backend.kind === 'wasm')
+    for (const threads of new Set([1, backend.threads ?? 1])) workerSteps.set(threads, await workerStepMs(threads));
+  else
+    console.log(
+      `  worker thread: not measured (its recorder computes on wasm; the trainer here is on ${backend.kind})`,
+    );
   store.close();
 
   const step = median(plain);
