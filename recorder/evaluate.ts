@@ -8,6 +8,7 @@ import { evaluateAdaptive } from './adaptive.js';
 import { ModelBatch, type ImageRange } from './model-batch.js';
 import { emptyEvaluation, writeDecisions, type PixelEvaluation, type PixelSource } from './pixel-evaluation.js';
 import { TemporalTracker, type TemporalSettings } from './temporal.js';
+import { planeNetworkOf, SlicePlane, type PlaneNetwork } from './plane-cnn.js';
 
 export { INFEASIBLE, type PixelEvaluation } from './pixel-evaluation.js';
 
@@ -44,10 +45,16 @@ export function evaluationModeNamed(name: EvaluationMode['kind'], coarse = 4): E
   return name === 'full' ? { kind: 'full' } : { kind: 'adaptive', coarse };
 }
 
+/** The backends on which a CNN's plane form (recorder/plane-cnn.ts) beats running its images. */
+const PLANE_FORM_BACKENDS = new Set(['wasm', 'cpu']);
+
 /**
  * Evaluates a classifier on one slice, again and again (once per training step): the slice's
  * basis stays on the backend between calls, and each chunk of images is made there from its
  * pixels' plane coordinates as coords · [u; w] + a, so nothing of size d crosses from JavaScript.
+ * On the CPU backends, the pixels that adaptive and temporal evaluation choose are evaluated
+ * through the network's plane form instead when it has one (the MNIST CNN; `planeForm: false`
+ * turns it off): a walk from pixel to pixel that costs a fraction of an image each.
  */
 export class SliceEvaluator {
   private readonly basis: tf.Tensor2D;
@@ -56,12 +63,17 @@ export class SliceEvaluator {
   private feasibleCoords: Float32Array | undefined;
   private profile: { samples: number; images: tf.Tensor2D } | undefined;
   private temporal: { settings: TemporalSettings; tracker: TemporalTracker } | undefined;
+  private plane: Promise<SlicePlane> | undefined;
 
-  /** @param batchSize images per classifier call when the evaluator runs on its own. */
+  /**
+   * @param batchSize images per classifier call when the evaluator runs on its own.
+   * @param planeForm whether chosen pixels may be evaluated through the network's plane form.
+   */
   constructor(
     readonly geometry: SliceGeometry,
     readonly imageShape: readonly [number, number, number],
     readonly batchSize = 256,
+    readonly planeForm = true,
   ) {
     const { u, w, origin, d } = geometry;
     const basis = new Float32Array(2 * d);
@@ -110,6 +122,40 @@ export class SliceEvaluator {
   }
 
   /**
+   * The model's decisions at listed pixels through its plane form: the pixels walked in a
+   * serpentine over the slice's rows (neighbours after each other), pool 2's output at each sent
+   * through the network's head in `batch`. Undefined when the plane form does not apply.
+   */
+  private async planeSource(batch: ModelBatch): Promise<PixelSource | undefined> {
+    const network = this.planeForm && PLANE_FORM_BACKENDS.has(tf.getBackend()) && batch.classifier.model;
+    const planeNetwork = network ? planeNetworkOf(network) : undefined;
+    if (!planeNetwork) return undefined;
+    const plane = await (this.plane ??= SlicePlane.create(this.geometry, this.imageShape));
+    plane.load(planeNetwork);
+    return async (pixels, out) => {
+      const order = serpentine(pixels, this.geometry.width);
+      const features = plane.features(this.coordsOf(order));
+      const walked = await batch.logProbabilities(
+        order.length,
+        (start, count) => featureTensor(planeNetwork, features, start, count),
+        planeNetwork.head,
+      );
+      const classes = walked.length / Math.max(1, order.length);
+      const logProbabilities = new Float32Array(walked.length);
+      const position = new Map<number, number>();
+      order.forEach((p, k) => position.set(p, k));
+      pixels.forEach((p, k) =>
+        logProbabilities.set(
+          walked.subarray(position.get(p)! * classes, (position.get(p)! + 1) * classes),
+          k * classes,
+        ),
+      );
+      writeDecisions(out, pixels, logProbabilities);
+      return logProbabilities;
+    };
+  }
+
+  /**
    * The pixels of one frame, with the classifier calls going through `batch` (shared with other
    * slices of the same step). Temporal mode predicts from this evaluator's previous temporal
    * frame unless `fresh` (or there is none), when it evaluates every feasible pixel.
@@ -127,13 +173,14 @@ export class SliceEvaluator {
         return out;
       }
       case 'adaptive':
-        return evaluateAdaptive(this.geometry, this.source(batch), mode.coarse);
+        return evaluateAdaptive(this.geometry, (await this.planeSource(batch)) ?? this.source(batch), mode.coarse);
       case 'temporal': {
         const settings = { lattice: mode.lattice, kappa: mode.kappa };
         if (JSON.stringify(this.temporal?.settings) !== JSON.stringify(settings))
           this.temporal = { settings, tracker: new TemporalTracker(this.geometry, settings) };
         const { tracker } = this.temporal!;
-        return fresh ? tracker.refresh(this.source(batch)) : tracker.advance(this.source(batch));
+        const source = (await this.planeSource(batch)) ?? this.source(batch);
+        return fresh ? tracker.refresh(source) : tracker.advance(source);
       }
       default: {
         const unknown: never = mode;
@@ -179,6 +226,21 @@ export class SliceEvaluator {
     tf.dispose([this.basis, this.origin]);
     this.profile?.images.dispose();
   }
+}
+
+/** The pixels (row-major indices) in a serpentine over the rows: left to right, then right to left. */
+function serpentine(pixels: Int32Array, width: number): Int32Array {
+  const key = (p: number) => {
+    const y = Math.floor(p / width);
+    return y * width + (y % 2 === 0 ? p % width : width - 1 - (p % width));
+  };
+  return Int32Array.from(pixels).sort((p, q) => key(p) - key(q));
+}
+
+/** Rows `start` to `start + count − 1` of a walk's pool-2 outputs, as the head's input. */
+function featureTensor(network: PlaneNetwork, features: Float32Array, start: number, count: number): tf.Tensor4D {
+  const size = network.featureShape.reduce((a, b) => a * b);
+  return tf.tensor4d(features.subarray(start * size, (start + count) * size), [count, ...network.featureShape]);
 }
 
 /** A slice's three points, each a vector of length d. */

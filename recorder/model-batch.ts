@@ -7,6 +7,8 @@ export type ImageRange = (start: number, count: number) => tf.Tensor4D;
 interface Request {
   count: number;
   images: ImageRange;
+  /** What the images go through: the batch's classifier, or another (a network's head, recorder/plane-cnn.ts). */
+  through: Classifier;
   resolve: (logProbabilities: Float32Array) => void;
   reject: (error: unknown) => void;
 }
@@ -29,19 +31,21 @@ export class ModelBatch {
    * @param chunk images per classifier call within a pass, bounding the backend's memory.
    */
   constructor(
-    private readonly classifier: Classifier,
+    readonly classifier: Classifier,
     private participants: number,
     private readonly chunk = 512,
   ) {}
 
   /**
    * Class log-probabilities [count × classes] of `count` images, which `images` makes range by
-   * range when the batch runs, once every other running participant has asked too.
+   * range when the batch runs, once every other running participant has asked too. The images go
+   * through the batch's classifier, or `through` (inputs of another shape, such as a network's
+   * features for its last layers): requests through the same classifier run together.
    */
-  logProbabilities(count: number, images: ImageRange): Promise<Float32Array> {
+  logProbabilities(count: number, images: ImageRange, through = this.classifier): Promise<Float32Array> {
     if (count === 0) return Promise.resolve(new Float32Array(0));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ count, images, resolve, reject });
+      this.waiting.push({ count, images, through, resolve, reject });
       this.flushWhenReady();
     });
   }
@@ -66,15 +70,9 @@ export class ModelBatch {
     const requests = this.waiting;
     this.waiting = [];
     this.flushing = true;
-    this.run(requests)
-      .then((all) => {
-        let offset = 0;
-        const classes = all.length / requests.reduce((n, r) => n + r.count, 0);
-        for (const r of requests) {
-          r.resolve(all.subarray(offset, offset + r.count * classes));
-          offset += r.count * classes;
-        }
-      })
+    const groups = new Map<Classifier, Request[]>();
+    for (const r of requests) groups.set(r.through, [...(groups.get(r.through) ?? []), r]);
+    Promise.all([...groups.values()].map((group) => this.run(group)))
       .catch((error: unknown) => {
         for (const r of requests) r.reject(error);
       })
@@ -84,8 +82,10 @@ export class ModelBatch {
       });
   }
 
-  private async run(requests: Request[]): Promise<Float32Array> {
+  /** One model call for requests through the same classifier, resolving each with its rows. */
+  private async run(requests: Request[]): Promise<void> {
     this.calls++;
+    const { through } = requests[0]!;
     const total = requests.reduce((n, r) => n + r.count, 0);
     const logProbabilities = tf.tidy(() => {
       const parts: tf.Tensor[] = [];
@@ -105,16 +105,23 @@ export class ModelBatch {
               offset += r.count;
             }
             const images = pieces.length === 1 ? pieces[0]! : tf.concat(pieces);
-            return tf.logSoftmax(this.classifier.logits(images));
+            return tf.logSoftmax(through.logits(images));
           }),
         );
       }
       return parts.length === 1 ? parts[0]! : tf.concat(parts);
     });
+    let all: Float32Array;
     try {
-      return (await logProbabilities.data()) as Float32Array;
+      all = (await logProbabilities.data()) as Float32Array;
     } finally {
       logProbabilities.dispose();
+    }
+    const classes = all.length / total;
+    let offset = 0;
+    for (const r of requests) {
+      r.resolve(all.subarray(offset, offset + r.count * classes));
+      offset += r.count * classes;
     }
   }
 }

@@ -38,6 +38,8 @@ export interface RecorderOptions {
   /** A key (non-delta) frame every this many recorded frames, bounding decode chains. */
   keyEvery: number;
   profileSamples: number;
+  /** Whether chosen pixels may go through the network's plane form (SliceEvaluator; default true). */
+  planeForm?: boolean;
 }
 
 /**
@@ -63,6 +65,8 @@ export class Recorder {
         new SliceEvaluator(
           sliceGeometry(s.vectors.a, s.vectors.b, s.vectors.c, { resolution: s.resolution }),
           imageShape,
+          undefined,
+          options.planeForm,
         ),
     );
   }

@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
  */
 export interface Classifier {
   logits(x: tf.Tensor4D): tf.Tensor2D;
+  /** The layers model behind it, when there is one: slice evaluation may use its structure (recorder/plane-cnn.ts). */
+  readonly model?: tf.LayersModel;
 }
 
 /**
@@ -14,5 +16,5 @@ export interface Classifier {
  * statistics, unlike a call with `training: true`.
  */
 export function classifierOf(model: tf.LayersModel): Classifier {
-  return { logits: (x) => model.apply(x, { training: false }) as tf.Tensor2D };
+  return { logits: (x) => model.apply(x, { training: false }) as tf.Tensor2D, model };
 }

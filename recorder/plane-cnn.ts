@@ -1,0 +1,223 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Classifier } from '../trainer/models/classifier.js';
+import type { SliceGeometry } from '../slices/geometry.js';
+import { planeKernel, type PlaneKernel } from './plane-kernel.js';
+
+/**
+ * A CNN's plane form: on a slice, the network's input is a + s·u + t·w, and conv 1 + ReLU +
+ * max-pool + conv 2 is piecewise linear in (s, t). Between two pixels only the pool-1 units whose
+ * pattern (which conv-1 value wins the pool, and whether it is positive) differs change conv 2's
+ * pre-activation, so walking the pixels of a slice from neighbour to neighbour costs a few dozen
+ * of conv 2's columns a pixel instead of all of it (plane-kernel.ts). The layers after pool 2 run
+ * on the backend, batched over all the slices of a step.
+ *
+ * Exact up to float32 rounding: conv 2's pre-activation is accumulated along the walk, which
+ * starts afresh at every `load`, i.e. once per slice and training step.
+ */
+
+/** The parts of a model whose first layers have a plane form. */
+export interface PlaneNetwork {
+  conv1: tf.layers.Layer;
+  conv2: tf.layers.Layer;
+  /** The layers after pool 2, as a classifier of pool 2's output [n, p2, p2, c2]. */
+  head: Classifier;
+  /** Pool 2's output per image, [p2, p2, c2]. */
+  featureShape: [number, number, number];
+}
+
+const networks = new WeakMap<tf.LayersModel, PlaneNetwork | null>();
+
+/**
+ * The plane form of a model that starts conv (valid, stride 1, ReLU, channels a multiple of 4) –
+ * max-pool 2 × 2 – conv (the same) – max-pool 2 × 2, on square images: the MNIST CNN; undefined
+ * for any other model (its slices are evaluated image by image).
+ */
+export function planeNetworkOf(model: tf.LayersModel): PlaneNetwork | undefined {
+  if (!networks.has(model)) networks.set(model, findPlaneNetwork(model) ?? null);
+  return networks.get(model) ?? undefined;
+}
+
+function findPlaneNetwork(model: tf.LayersModel): PlaneNetwork | undefined {
+  const [conv1, pool1, conv2, pool2, ...rest] = model.layers;
+  const shape = model.inputs[0]?.shape;
+  if (!conv1 || !pool1 || !conv2 || !pool2 || rest.length === 0 || shape?.length !== 4 || shape[1] !== shape[2])
+    return undefined;
+  if (!isPlaneConv(conv1) || !isPool2(pool1) || !isPlaneConv(conv2) || !isPool2(pool2)) return undefined;
+  const [, p2, , c2] = pool2.outputShape as number[];
+  const head: Classifier = {
+    logits: (x) =>
+      rest.reduce<tf.Tensor>((y, layer) => layer.apply(y, { training: false }) as tf.Tensor, x) as tf.Tensor2D,
+  };
+  return { conv1, conv2, head, featureShape: [p2!, p2!, c2!] };
+}
+
+function isPlaneConv(layer: tf.layers.Layer): boolean {
+  const config = layer.getConfig();
+  const filters = config.filters as number;
+  return (
+    layer.getClassName() === 'Conv2D' &&
+    config.padding === 'valid' &&
+    config.activation === 'relu' &&
+    config.dataFormat === 'channelsLast' &&
+    JSON.stringify(config.strides) === '[1,1]' &&
+    JSON.stringify(config.dilationRate) === '[1,1]' &&
+    (config.kernelSize as number[])[0] === (config.kernelSize as number[])[1] &&
+    filters % 4 === 0
+  );
+}
+
+function isPool2(layer: tf.layers.Layer): boolean {
+  const config = layer.getConfig();
+  return (
+    layer.getClassName() === 'MaxPooling2D' &&
+    config.padding === 'valid' &&
+    JSON.stringify(config.poolSize) === '[2,2]' &&
+    JSON.stringify(config.strides) === '[2,2]'
+  );
+}
+
+/**
+ * One slice's plane form, on its own kernel instance: `load` a model's weights once per training
+ * step, then `features` of any pixels, in the order given (neighbours after each other cost least).
+ */
+export class SlicePlane {
+  private layout: Record<'APQ' | 'W2' | 'Z' | 'win' | 'slack' | 'free', number> | undefined;
+  private network: PlaneNetwork | undefined;
+
+  private constructor(
+    private readonly geometry: SliceGeometry,
+    private readonly imageShape: readonly [number, number, number],
+    private readonly kernel: PlaneKernel,
+  ) {}
+
+  static async create(geometry: SliceGeometry, imageShape: readonly [number, number, number]): Promise<SlicePlane> {
+    return new SlicePlane(geometry, imageShape, await planeKernel());
+  }
+
+  /**
+   * Takes the network's current weights: conv 1 of the slice's origin and axes (A with conv 1's
+   * bias), conv 2's kernel, and conv 2's bias as the walk's starting G; the walk starts afresh.
+   */
+  load(network: PlaneNetwork): void {
+    const [kernel1, bias1] = network.conv1.getWeights() as [tf.Tensor4D, tf.Tensor1D?];
+    const [kernel2, bias2] = network.conv2.getWeights() as [tf.Tensor4D, tf.Tensor1D?];
+    const [k2, , c1, c2] = kernel2.shape;
+    const maps = tf.tidy(() => {
+      const { origin, u, w, d } = this.geometry;
+      const points = new Float32Array(3 * d);
+      points.set(origin, 0);
+      points.set(u, d);
+      points.set(w, 2 * d);
+      return tf.conv2d(tf.tensor4d(points, [3, ...this.imageShape]), kernel1, 1, 'valid');
+    });
+    const h1 = maps.shape[1];
+    const layout = this.allocate(h1, c1, c2, k2);
+    const memory = new Float32Array(this.kernel.memory.buffer);
+    interleave(memory, layout.APQ / 4, [maps.dataSync() as Float32Array, c1], bias1?.dataSync());
+    maps.dispose();
+    memory.set(kernel2.dataSync(), layout.W2 / 4);
+    const positions = (layout.win - layout.Z) / 12 / c2;
+    interleave(memory, layout.Z / 4, [new Float32Array(3 * positions * c2), c2], bias2?.dataSync());
+    new Int32Array(this.kernel.memory.buffer).fill(-1, layout.win / 4, layout.slack / 4);
+    slackBounds(memory, layout, h1, c1);
+    this.network = network;
+  }
+
+  /**
+   * Pool 2's output [n × p2·p2·c2] at plane coordinates [n × 2] (interleaved), walked in order
+   * from the last point of the previous call since `load`. A view of the kernel's memory, valid
+   * until the next call (not copied: on this project's machines a fresh buffer's first touch costs
+   * more than the walk).
+   */
+  features(coords: Float32Array): Float32Array {
+    const { layout, network } = this;
+    if (!layout || !network) throw new Error('SlicePlane.features before load');
+    const n = coords.length / 2;
+    const size = network.featureShape.reduce((a, b) => a * b);
+    const out = layout.free + coords.byteLength;
+    this.reserve(out + n * size * 4);
+    new Float32Array(this.kernel.memory.buffer).set(coords, layout.free / 4);
+    this.kernel.run(layout.free, n, out);
+    return new Float32Array(this.kernel.memory.buffer, out, n * size);
+  }
+
+  /** Lays the kernel's arrays out for these sizes (once: a model's shapes do not change). */
+  private allocate(h1: number, c1: number, c2: number, k2: number): NonNullable<SlicePlane['layout']> {
+    if (this.layout) return this.layout;
+    const p1 = Math.floor(h1 / 2);
+    const h2 = p1 - k2 + 1;
+    const p2 = Math.floor(h2 / 2);
+    const bytes = {
+      APQ: 12 * h1 * h1 * c1,
+      W2: 4 * k2 * k2 * c1 * c2,
+      Z: 12 * h2 * h2 * c2,
+      win: 4 * p1 * p1 * c1,
+      slack: 4 * p1 * p1 * c1,
+    };
+    let offset = 16;
+    const layout = {} as NonNullable<SlicePlane['layout']>;
+    for (const [name, size] of Object.entries(bytes)) {
+      layout[name as keyof typeof bytes] = offset;
+      offset += size;
+    }
+    layout.free = offset;
+    this.reserve(offset);
+    for (const [name, value] of Object.entries({ c1, h1, p1, c2, k2, h2, p2, ...bytes }))
+      this.setGlobal(name, name in bytes ? layout[name as keyof typeof bytes] : value);
+    this.layout = layout;
+    return layout;
+  }
+
+  private setGlobal(name: string, value: number): void {
+    (this.kernel[name] as { value: number }).value = value;
+  }
+
+  /** Grows the kernel's memory to hold `bytes`. */
+  private reserve(bytes: number): void {
+    const { memory } = this.kernel;
+    const missing = bytes - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+  }
+}
+
+/**
+ * Writes three planes of maps ([3 × positions × channels], channels last) into memory from float
+ * `at` as groups of 4 channels, 12 floats a group: 4 of the first plane, 4 of the second, 4 of the
+ * third; `bias` is added to the first plane.
+ */
+function interleave(
+  memory: Float32Array,
+  at: number,
+  [maps, channels]: [Float32Array, number],
+  bias: Float32Array | Int32Array | Uint8Array | undefined,
+): void {
+  const size = maps.length / 3;
+  for (let i = 0; i < size; i++) {
+    const c = i % channels;
+    const group = at + 12 * ((i - c) / 4 + (c >> 2)) + (c & 3);
+    memory[group] = maps[i]! + (bias ? Number(bias[c]) : 0);
+    memory[group + 4] = maps[size + i]!;
+    memory[group + 8] = maps[2 * size + i]!;
+  }
+}
+
+/**
+ * Each pool-1 group's slack entry (s0, t0, τ, M): τ = −1, so that the walk's first point computes
+ * every group, and M the largest |P| or |Q| over the group's lanes and windows.
+ */
+function slackBounds(memory: Float32Array, layout: { APQ: number; slack: number }, h1: number, c1: number): void {
+  const p1 = Math.floor(h1 / 2);
+  const groups = c1 / 4;
+  let entry = layout.slack / 4;
+  for (let py = 0; py < p1; py++)
+    for (let px = 0; px < p1; px++)
+      for (let g = 0; g < groups; g++) {
+        let bound = 0;
+        for (let k = 0; k < 4; k++) {
+          const at = layout.APQ / 4 + 12 * (((2 * py + (k >> 1)) * h1 + 2 * px + (k & 1)) * groups + g);
+          for (let i = 4; i < 12; i++) bound = Math.max(bound, Math.abs(memory[at + i]!));
+        }
+        memory.set([0, 0, -1, bound], entry);
+        entry += 4;
+      }
+}

@@ -1,0 +1,280 @@
+/**
+ * The wasm kernel of a CNN's plane form (recorder/plane-cnn.ts), in WebAssembly text with 128-bit
+ * SIMD, compiled once per process by wabt. One instance holds one slice's state:
+ * - APQ: conv 1's pre-activation at the plane point (s, t) is A + s·P + t·Q; per group of 4
+ *   channels, 48 bytes: 4 of A, 4 of P, 4 of Q; [h1 × h1 × c1/4] groups;
+ * - W2: conv 2's kernel [k2 × k2 × c1 × c2];
+ * - win: the pool-1 pattern of the last point walked: for each pool-1 unit [p1 × p1 × c1] the byte
+ *   offset in APQ of the A value of the conv-1 value that wins its max-pool, or −1 where that value
+ *   is not positive (the unit is 0);
+ * - slack: per group of 4 pool-1 units, 16 bytes: the point (s0, t0) where its pattern was last
+ *   computed, the distance τ (|s − s0| + |t − t0|) within which it cannot change, and M, the
+ *   largest |P| or |Q| of its windows: a value moves at most M·distance, so the pattern holds while
+ *   2·M·distance stays under the gap between the winner and the runner-up or zero;
+ * - Z: conv 2's pre-activation for that pattern in plane form, G + s·Gs + t·Gt (conv 2's bias in
+ *   G); per group of 4 channels, 48 bytes: G, Gs, Gt; [h2 × h2 × c2/4] groups.
+ *
+ * `run(coords, n, out)` walks n plane points [n × 2] in order. At each it recomputes the pool-1
+ * pattern of the groups that may have changed and, for every unit whose winner changed since the
+ * previous point, adds W2 times the change of the unit's plane form into Z (3 × k2² × c2
+ * multiply-adds a unit; all active units at the first point, conv 2's whole cost), then writes
+ * pool 2's output [p2 × p2 × c2], ReLU applied, to out. Neighbouring pixels differ in a few dozen
+ * of the thousands of pool-1 units, so a walk through neighbours costs a fraction of evaluating
+ * each image.
+ *
+ * Sizes are set from JavaScript through the exported globals: c1 and c2 channels (multiples of
+ * 4), h1 conv 1's output side, p1 = ⌊h1/2⌋, k2 conv 2's kernel side, h2 = p1 − k2 + 1,
+ * p2 = ⌊h2/2⌋, and the byte offsets APQ, W2, Z, win and slack. Channels last, as TensorFlow.js.
+ */
+/** One 4-channel group's plane value at byte `at`: A + s·P + t·Q (or G + s·Gs + t·Gt). */
+const value = (at: string) => `
+  (f32x4.add
+    (f32x4.add (v128.load ${at}) (f32x4.mul (local.get $vs) (v128.load offset=16 ${at})))
+    (f32x4.mul (local.get $vt) (v128.load offset=32 ${at})))`;
+
+/** Takes window value `v` (at byte delta `delta` from the group's first) into best, runner-up and winner. */
+const contend = (delta: string) => `
+  (local.set $v ${value(`(i32.add (local.get $p) ${delta})`)})
+  (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
+  (local.set $second (v128.bitselect (local.get $best) (f32x4.max (local.get $second) (local.get $v)) (local.get $m)))
+  (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+  (local.set $idx (v128.bitselect
+    (i32x4.add (local.get $base) (i32x4.splat ${delta})) (local.get $idx) (local.get $m)))`;
+
+/** Scatters lane `lane` of a group whose pattern changed. */
+const lane = (lane: number) => `
+  (if (i32.ne (i32x4.extract_lane ${lane} (local.get $old)) (i32x4.extract_lane ${lane} (local.get $new)))
+    (then (call $scatter (local.get $py) (local.get $px) (i32.add (local.get $c) (i32.const ${lane}))
+      (i32x4.extract_lane ${lane} (local.get $old)) (i32x4.extract_lane ${lane} (local.get $new)))))`;
+
+export const PLANE_KERNEL_WAT = String.raw`
+(module
+  (memory (export "memory") 1)
+  (global $c1 (export "c1") (mut i32) (i32.const 0))
+  (global $h1 (export "h1") (mut i32) (i32.const 0))
+  (global $p1 (export "p1") (mut i32) (i32.const 0))
+  (global $c2 (export "c2") (mut i32) (i32.const 0))
+  (global $k2 (export "k2") (mut i32) (i32.const 0))
+  (global $h2 (export "h2") (mut i32) (i32.const 0))
+  (global $p2 (export "p2") (mut i32) (i32.const 0))
+  (global $APQ (export "APQ") (mut i32) (i32.const 0))
+  (global $W2 (export "W2") (mut i32) (i32.const 0))
+  (global $Z (export "Z") (mut i32) (i32.const 0))
+  (global $win (export "win") (mut i32) (i32.const 0))
+  (global $slack (export "slack") (mut i32) (i32.const 0))
+
+  ;; Unit (py, px, c) of pool 1 went from winner o to winner n (byte offsets in APQ, −1 for 0):
+  ;; adds W2 times the change of its plane form to every conv-2 pre-activation it feeds.
+  (func $scatter (param $py i32) (param $px i32) (param $c i32) (param $o i32) (param $n i32)
+    (local $dy i32) (local $dx i32) (local $zy i32) (local $zx i32) (local $w i32) (local $z i32)
+    (local $end i32) (local $da f32) (local $dp f32) (local $dq f32)
+    (local $va v128) (local $vp v128) (local $vq v128) (local $wv v128)
+    (if (i32.ge_s (local.get $n) (i32.const 0)) (then
+      (local.set $da (f32.load (i32.add (global.get $APQ) (local.get $n))))
+      (local.set $dp (f32.load offset=16 (i32.add (global.get $APQ) (local.get $n))))
+      (local.set $dq (f32.load offset=32 (i32.add (global.get $APQ) (local.get $n))))))
+    (if (i32.ge_s (local.get $o) (i32.const 0)) (then
+      (local.set $da (f32.sub (local.get $da) (f32.load (i32.add (global.get $APQ) (local.get $o)))))
+      (local.set $dp (f32.sub (local.get $dp) (f32.load offset=16 (i32.add (global.get $APQ) (local.get $o)))))
+      (local.set $dq (f32.sub (local.get $dq) (f32.load offset=32 (i32.add (global.get $APQ) (local.get $o)))))))
+    (local.set $va (f32x4.splat (local.get $da)))
+    (local.set $vp (f32x4.splat (local.get $dp)))
+    (local.set $vq (f32x4.splat (local.get $dq)))
+    (block $dy_done (loop $dys
+      (br_if $dy_done (i32.ge_u (local.get $dy) (global.get $k2)))
+      (local.set $zy (i32.sub (local.get $py) (local.get $dy)))
+      ;; 0 ≤ zy < h2 in one unsigned comparison.
+      (if (i32.lt_u (local.get $zy) (global.get $h2)) (then
+        (local.set $dx (i32.const 0))
+        (block $dx_done (loop $dxs
+          (br_if $dx_done (i32.ge_u (local.get $dx) (global.get $k2)))
+          (local.set $zx (i32.sub (local.get $px) (local.get $dx)))
+          (if (i32.lt_u (local.get $zx) (global.get $h2)) (then
+            (local.set $w (i32.add (global.get $W2) (i32.shl
+              (i32.mul
+                (i32.add (i32.mul (i32.add (i32.mul (local.get $dy) (global.get $k2)) (local.get $dx)) (global.get $c1))
+                         (local.get $c))
+                (global.get $c2))
+              (i32.const 2))))
+            (local.set $z (i32.add (global.get $Z) (i32.mul
+              (i32.mul (i32.add (i32.mul (local.get $zy) (global.get $h2)) (local.get $zx)) (global.get $c2))
+              (i32.const 12))))
+            (local.set $end (i32.add (local.get $w) (i32.shl (global.get $c2) (i32.const 2))))
+            (block $row_done (loop $row
+              (br_if $row_done (i32.ge_u (local.get $w) (local.get $end)))
+              (local.set $wv (v128.load (local.get $w)))
+              (v128.store (local.get $z)
+                (f32x4.add (v128.load (local.get $z)) (f32x4.mul (local.get $wv) (local.get $va))))
+              (v128.store offset=16 (local.get $z)
+                (f32x4.add (v128.load offset=16 (local.get $z)) (f32x4.mul (local.get $wv) (local.get $vp))))
+              (v128.store offset=32 (local.get $z)
+                (f32x4.add (v128.load offset=32 (local.get $z)) (f32x4.mul (local.get $wv) (local.get $vq))))
+              (local.set $w (i32.add (local.get $w) (i32.const 16)))
+              (local.set $z (i32.add (local.get $z) (i32.const 48)))
+              (br $row)))))
+          (local.set $dx (i32.add (local.get $dx) (i32.const 1)))
+          (br $dxs)))))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 1)))
+      (br $dys))))
+
+  ;; The pool-1 pattern at (s, t): per unit, the largest conv-1 value of its 2 × 2 window (the
+  ;; first of equals) if positive, recomputed for the groups whose slack does not cover (s, t);
+  ;; each unit whose winner changed is scattered into Z and win updated.
+  (func $pattern (param $s f32) (param $t f32)
+    (local $py i32) (local $px i32) (local $c i32) (local $p i32) (local $end i32) (local $unit i32)
+    (local $info i32) (local $d1 i32) (local $d2 i32) (local $tau f32) (local $k f32)
+    (local $vs v128) (local $vt v128) (local $v v128) (local $best v128) (local $second v128)
+    (local $idx v128) (local $base v128) (local $m v128) (local $old v128) (local $new v128)
+    (local $gap v128)
+    (local.set $vs (f32x4.splat (local.get $s)))
+    (local.set $vt (f32x4.splat (local.get $t)))
+    (local.set $unit (global.get $win))
+    (local.set $info (global.get $slack))
+    ;; Bytes to the next column and the next row of conv 1's groups.
+    (local.set $d1 (i32.mul (global.get $c1) (i32.const 12)))
+    (local.set $d2 (i32.mul (local.get $d1) (global.get $h1)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $py) (global.get $p1)))
+      (local.set $px (i32.const 0))
+      (block $cols_done (loop $cols
+        (br_if $cols_done (i32.ge_u (local.get $px) (global.get $p1)))
+        (local.set $p (i32.add (global.get $APQ) (i32.add
+          (i32.mul (i32.shl (local.get $py) (i32.const 1)) (local.get $d2))
+          (i32.mul (i32.shl (local.get $px) (i32.const 1)) (local.get $d1)))))
+        (local.set $end (i32.add (local.get $p) (local.get $d1)))
+        (local.set $c (i32.const 0))
+        (block $groups_done (loop $groups
+          (br_if $groups_done (i32.ge_u (local.get $p) (local.get $end)))
+          (if (i32.eqz (f32.lt
+                (f32.add
+                  (f32.abs (f32.sub (local.get $s) (f32.load (local.get $info))))
+                  (f32.abs (f32.sub (local.get $t) (f32.load offset=4 (local.get $info)))))
+                (f32.load offset=8 (local.get $info))))
+            (then
+              (local.set $base (i32x4.add
+                (i32x4.splat (i32.sub (local.get $p) (global.get $APQ)))
+                (v128.const i32x4 0 4 8 12)))
+              (local.set $best ${value('(local.get $p)')})
+              (local.set $second (f32x4.splat (f32.const -inf)))
+              (local.set $idx (local.get $base))
+              ${contend('(local.get $d1)')}
+              ${contend('(local.get $d2)')}
+              ${contend('(i32.add (local.get $d1) (local.get $d2))')}
+              (local.set $new (v128.bitselect
+                (local.get $idx)
+                (i32x4.splat (i32.const -1))
+                (f32x4.gt (local.get $best) (f32x4.splat (f32.const 0)))))
+              ;; The gap to a change: to the runner-up or to zero for an active unit, to zero for
+              ;; an inactive one; the group's slack is the smallest over its lanes, over 2·M.
+              (local.set $gap (v128.bitselect
+                (f32x4.min (f32x4.sub (local.get $best) (local.get $second)) (local.get $best))
+                (f32x4.neg (local.get $best))
+                (f32x4.gt (local.get $best) (f32x4.splat (f32.const 0)))))
+              (local.set $tau (f32.min
+                (f32.min (f32x4.extract_lane 0 (local.get $gap)) (f32x4.extract_lane 1 (local.get $gap)))
+                (f32.min (f32x4.extract_lane 2 (local.get $gap)) (f32x4.extract_lane 3 (local.get $gap)))))
+              (local.set $k (f32.load offset=12 (local.get $info)))
+              (f32.store (local.get $info) (local.get $s))
+              (f32.store offset=4 (local.get $info) (local.get $t))
+              (f32.store offset=8 (local.get $info) (f32.div (local.get $tau) (f32.add (local.get $k) (local.get $k))))
+              (local.set $old (v128.load (local.get $unit)))
+              (if (v128.any_true (i32x4.ne (local.get $old) (local.get $new))) (then
+                (v128.store (local.get $unit) (local.get $new))
+                ${lane(0)}
+                ${lane(1)}
+                ${lane(2)}
+                ${lane(3)}))))
+          (local.set $unit (i32.add (local.get $unit) (i32.const 16)))
+          (local.set $info (i32.add (local.get $info) (i32.const 16)))
+          (local.set $p (i32.add (local.get $p) (i32.const 48)))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $groups)))
+        (local.set $px (i32.add (local.get $px) (i32.const 1)))
+        (br $cols)))
+      (local.set $py (i32.add (local.get $py) (i32.const 1)))
+      (br $rows))))
+
+  ;; Pool 2 of ReLU(G + s·Gs + t·Gt) into out [p2 × p2 × c2].
+  (func $features (param $s f32) (param $t f32) (param $out i32)
+    (local $qy i32) (local $qx i32) (local $z i32) (local $end i32) (local $d1 i32) (local $d2 i32)
+    (local $vs v128) (local $vt v128)
+    (local.set $vs (f32x4.splat (local.get $s)))
+    (local.set $vt (f32x4.splat (local.get $t)))
+    (local.set $d1 (i32.mul (global.get $c2) (i32.const 12)))
+    (local.set $d2 (i32.mul (local.get $d1) (global.get $h2)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $qy) (global.get $p2)))
+      (local.set $qx (i32.const 0))
+      (block $cols_done (loop $cols
+        (br_if $cols_done (i32.ge_u (local.get $qx) (global.get $p2)))
+        (local.set $z (i32.add (global.get $Z) (i32.add
+          (i32.mul (i32.shl (local.get $qy) (i32.const 1)) (local.get $d2))
+          (i32.mul (i32.shl (local.get $qx) (i32.const 1)) (local.get $d1)))))
+        (local.set $end (i32.add (local.get $z) (local.get $d1)))
+        (block $groups_done (loop $groups
+          (br_if $groups_done (i32.ge_u (local.get $z) (local.get $end)))
+          (v128.store (local.get $out)
+            (f32x4.max
+              (f32x4.max
+                (f32x4.max (f32x4.splat (f32.const 0)) ${value('(local.get $z)')})
+                ${value('(i32.add (local.get $z) (local.get $d1))')})
+              (f32x4.max
+                ${value('(i32.add (local.get $z) (local.get $d2))')}
+                ${value('(i32.add (local.get $z) (i32.add (local.get $d1) (local.get $d2)))')})))
+          (local.set $out (i32.add (local.get $out) (i32.const 16)))
+          (local.set $z (i32.add (local.get $z) (i32.const 48)))
+          (br $groups)))
+        (local.set $qx (i32.add (local.get $qx) (i32.const 1)))
+        (br $cols)))
+      (local.set $qy (i32.add (local.get $qy) (i32.const 1)))
+      (br $rows))))
+
+  ;; Walks n plane points (coords [n × 2] f32) in order, writing each one's pool-2 output to out.
+  (func (export "run") (param $coords i32) (param $n i32) (param $out i32)
+    (local $k i32) (local $s f32) (local $t f32) (local $size i32)
+    (local.set $size (i32.shl (i32.mul (i32.mul (global.get $p2) (global.get $p2)) (global.get $c2)) (i32.const 2)))
+    (block $done (loop $points
+      (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+      (local.set $s (f32.load (i32.add (local.get $coords) (i32.shl (local.get $k) (i32.const 3)))))
+      (local.set $t (f32.load offset=4 (i32.add (local.get $coords) (i32.shl (local.get $k) (i32.const 3)))))
+      (call $pattern (local.get $s) (local.get $t))
+      (call $features (local.get $s) (local.get $t) (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $size))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $points))))
+)
+`;
+
+/** A kernel instance's exports: its memory, the layout globals and `run`. */
+export interface PlaneKernel {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  run(coords: number, n: number, out: number): void;
+  [global: string]: unknown;
+}
+
+/**
+ * The little of the WebAssembly JavaScript API used here: Node has it all, the project's
+ * TypeScript libraries (ES2022, no DOM) declare none of it.
+ */
+declare const WebAssembly: {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object): Promise<{ exports: object }>;
+};
+
+/** The compiled kernel, once per process. */
+let compiled: Promise<object> | undefined;
+
+/** A new instance of the kernel (compiled by wabt once per process), for one slice. */
+export async function planeKernel(): Promise<PlaneKernel> {
+  compiled ??= (async () => {
+    const { default: wabtInit } = await import('wabt');
+    const wabt = await wabtInit();
+    const parsed = wabt.parseWat('plane-kernel.wat', PLANE_KERNEL_WAT, { simd: true, mutable_globals: true });
+    try {
+      parsed.validate();
+      return await WebAssembly.compile(parsed.toBinary({}).buffer);
+    } finally {
+      parsed.destroy();
+    }
+  })();
+  return (await WebAssembly.instantiate(await compiled)).exports as PlaneKernel;
+}
