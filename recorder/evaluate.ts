@@ -9,6 +9,7 @@ import { ModelBatch, type ImageRange } from './model-batch.js';
 import { emptyEvaluation, writeDecisions, type PixelEvaluation, type PixelSource } from './pixel-evaluation.js';
 import { TemporalTracker, type TemporalSettings } from './temporal.js';
 import { planeNetworkOf, SlicePlane, type PlaneNetwork } from './plane-cnn.js';
+import { walkOrder } from './walk-order.js';
 
 export { INFEASIBLE, type PixelEvaluation } from './pixel-evaluation.js';
 
@@ -47,6 +48,13 @@ export function evaluationModeNamed(name: EvaluationMode['kind'], coarse = 4): E
 
 /** The backends on which a CNN's plane form (recorder/plane-cnn.ts) beats running its images. */
 const PLANE_FORM_BACKENDS = new Set(['wasm', 'cpu']);
+
+/**
+ * A pixel with no other to walk within this Chebyshev distance is evaluated as an image: walking
+ * there and back costs more (about 9–18 µs a pixel of distance against about 100 µs an image, on
+ * the default slices; BENCHMARKS.md).
+ */
+const WALK_REACH = 3;
 
 /**
  * Evaluates a classifier on one slice, again and again (once per training step): the slice's
@@ -122,36 +130,35 @@ export class SliceEvaluator {
   }
 
   /**
-   * The model's decisions at listed pixels through its plane form: the pixels walked in a
-   * serpentine over the slice's rows (neighbours after each other), pool 2's output at each sent
-   * through the network's head in `batch`. Undefined when the plane form does not apply.
+   * The model's decisions at listed pixels through its plane form: the pixels walked nearest
+   * first (walkOrder), pool 2's output at each sent through the network's head, and pixels with no
+   * other within WALK_REACH through the model image by image, all in one ask of `batch`. The walk
+   * starts afresh on each call (a new model state) and goes on from round to round. Undefined when
+   * the plane form does not apply.
    */
   private async planeSource(batch: ModelBatch): Promise<PixelSource | undefined> {
-    const network = this.planeForm && PLANE_FORM_BACKENDS.has(tf.getBackend()) && batch.classifier.model;
-    const planeNetwork = network ? planeNetworkOf(network) : undefined;
-    if (!planeNetwork) return undefined;
+    const model = this.planeForm && PLANE_FORM_BACKENDS.has(tf.getBackend()) && batch.classifier.model;
+    const network = model ? planeNetworkOf(model) : undefined;
+    if (!network) return undefined;
     const plane = await (this.plane ??= SlicePlane.create(this.geometry, this.imageShape));
-    plane.load(planeNetwork);
+    plane.load(network);
+    let at: number | undefined;
     return async (pixels, out) => {
-      const order = serpentine(pixels, this.geometry.width);
-      const features = plane.features(this.coordsOf(order));
-      const walked = await batch.logProbabilities(
-        order.length,
-        (start, count) => featureTensor(planeNetwork, features, start, count),
-        planeNetwork.head,
-      );
-      const classes = walked.length / Math.max(1, order.length);
-      const logProbabilities = new Float32Array(walked.length);
-      const position = new Map<number, number>();
-      order.forEach((p, k) => position.set(p, k));
-      pixels.forEach((p, k) =>
-        logProbabilities.set(
-          walked.subarray(position.get(p)! * classes, (position.get(p)! + 1) * classes),
-          k * classes,
-        ),
-      );
-      writeDecisions(out, pixels, logProbabilities);
-      return logProbabilities;
+      const { walk, alone } = walkOrder(pixels, this.geometry.width, this.geometry.height, at, WALK_REACH);
+      at = walk[walk.length - 1] ?? at;
+      const features = await plane.features(this.coordsOf(walk));
+      const coords = this.coordsOf(alone);
+      const [walked, single] = await batch.ask([
+        {
+          count: walk.length,
+          images: (start, count) => featureTensor(network, features, start, count),
+          through: network.head,
+        },
+        { count: alone.length, images: (start, count) => this.images(coords, start, count) },
+      ]);
+      writeDecisions(out, walk, walked!);
+      writeDecisions(out, alone, single!);
+      return inOrderOf(pixels, [walk, walked!], [alone, single!]);
     };
   }
 
@@ -225,16 +232,22 @@ export class SliceEvaluator {
   dispose(): void {
     tf.dispose([this.basis, this.origin]);
     this.profile?.images.dispose();
+    void this.plane?.then((plane) => plane.dispose());
   }
 }
 
-/** The pixels (row-major indices) in a serpentine over the rows: left to right, then right to left. */
-function serpentine(pixels: Int32Array, width: number): Int32Array {
-  const key = (p: number) => {
-    const y = Math.floor(p / width);
-    return y * width + (y % 2 === 0 ? p % width : width - 1 - (p % width));
-  };
-  return Int32Array.from(pixels).sort((p, q) => key(p) - key(q));
+/**
+ * Log-probabilities [pixels × classes] in the order of `pixels`, from parts that each list some of
+ * them with their rows.
+ */
+function inOrderOf(pixels: Int32Array, ...parts: [Int32Array, Float32Array][]): Float32Array {
+  const classes = parts.reduce((n, [listed, rows]) => (listed.length > 0 ? rows.length / listed.length : n), 0);
+  const row = new Map<number, Float32Array>();
+  for (const [listed, rows] of parts)
+    listed.forEach((p, k) => row.set(p, rows.subarray(k * classes, (k + 1) * classes)));
+  const ordered = new Float32Array(pixels.length * classes);
+  pixels.forEach((p, k) => ordered.set(row.get(p)!, k * classes));
+  return ordered;
 }
 
 /** Rows `start` to `start + count − 1` of a walk's pool-2 outputs, as the head's input. */

@@ -4,12 +4,25 @@ import type { Classifier } from '../trainer/models/classifier.js';
 /** Images `start` to `start + count − 1` of a request, made when the batch runs (inside a tidy). */
 export type ImageRange = (start: number, count: number) => tf.Tensor4D;
 
-interface Request {
+/** Part of an ask: `count` images, made range by range, through a classifier (the batch's by default). */
+export interface BatchPart {
   count: number;
   images: ImageRange;
   /** What the images go through: the batch's classifier, or another (a network's head, recorder/plane-cnn.ts). */
+  through?: Classifier;
+}
+
+/** A part being answered: where its rows go. */
+interface Pending {
+  count: number;
+  images: ImageRange;
   through: Classifier;
-  resolve: (logProbabilities: Float32Array) => void;
+  answer: (logProbabilities: Float32Array) => void;
+}
+
+/** A participant's ask: its parts, all answered in the same pass. */
+interface Ask {
+  parts: Pending[];
   reject: (error: unknown) => void;
 }
 
@@ -21,7 +34,7 @@ interface Request {
  * model call per round for all slices of a step, not one per slice.
  */
 export class ModelBatch {
-  private waiting: Request[] = [];
+  private waiting: Ask[] = [];
   private flushing = false;
   /** Model calls (read-backs) made so far. */
   calls = 0;
@@ -40,12 +53,39 @@ export class ModelBatch {
    * Class log-probabilities [count × classes] of `count` images, which `images` makes range by
    * range when the batch runs, once every other running participant has asked too. The images go
    * through the batch's classifier, or `through` (inputs of another shape, such as a network's
-   * features for its last layers): requests through the same classifier run together.
+   * features for its last layers).
    */
-  logProbabilities(count: number, images: ImageRange, through = this.classifier): Promise<Float32Array> {
-    if (count === 0) return Promise.resolve(new Float32Array(0));
+  async logProbabilities(count: number, images: ImageRange, through = this.classifier): Promise<Float32Array> {
+    const [logProbabilities] = await this.ask([{ count, images, through }]);
+    return logProbabilities!;
+  }
+
+  /**
+   * Several parts in one ask (a participant waits once): each part's log-probabilities, in order.
+   * Parts through the same classifier, of this ask and the others, run together.
+   */
+  ask(parts: BatchPart[]): Promise<Float32Array[]> {
+    const results: Float32Array[] = parts.map(() => new Float32Array(0));
+    const asked = parts.filter((part) => part.count > 0);
+    if (asked.length === 0) return Promise.resolve(results);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ count, images, through, resolve, reject });
+      let left = asked.length;
+      const pending = parts.flatMap(({ count, images, through = this.classifier }, i) =>
+        count === 0
+          ? []
+          : [
+              {
+                count,
+                images,
+                through,
+                answer: (logProbabilities: Float32Array) => {
+                  results[i] = logProbabilities;
+                  if (--left === 0) resolve(results);
+                },
+              },
+            ],
+      );
+      this.waiting.push({ parts: pending, reject });
       this.flushWhenReady();
     });
   }
@@ -67,14 +107,15 @@ export class ModelBatch {
 
   private flushWhenReady(): void {
     if (this.flushing || this.waiting.length === 0 || this.waiting.length < this.participants) return;
-    const requests = this.waiting;
+    const asks = this.waiting;
     this.waiting = [];
     this.flushing = true;
-    const groups = new Map<Classifier, Request[]>();
-    for (const r of requests) groups.set(r.through, [...(groups.get(r.through) ?? []), r]);
+    const groups = new Map<Classifier, Pending[]>();
+    for (const part of asks.flatMap((a) => a.parts))
+      groups.set(part.through, [...(groups.get(part.through) ?? []), part]);
     Promise.all([...groups.values()].map((group) => this.run(group)))
       .catch((error: unknown) => {
-        for (const r of requests) r.reject(error);
+        for (const a of asks) a.reject(error);
       })
       .finally(() => {
         this.flushing = false;
@@ -82,8 +123,8 @@ export class ModelBatch {
       });
   }
 
-  /** One model call for requests through the same classifier, resolving each with its rows. */
-  private async run(requests: Request[]): Promise<void> {
+  /** One model call for parts through the same classifier, answering each with its rows. */
+  private async run(requests: Pending[]): Promise<void> {
     this.calls++;
     const { through } = requests[0]!;
     const total = requests.reduce((n, r) => n + r.count, 0);
@@ -120,7 +161,7 @@ export class ModelBatch {
     const classes = all.length / total;
     let offset = 0;
     for (const r of requests) {
-      r.resolve(all.subarray(offset, offset + r.count * classes));
+      r.answer(all.subarray(offset, offset + r.count * classes));
       offset += r.count * classes;
     }
   }

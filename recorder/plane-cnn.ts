@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../trainer/models/classifier.js';
 import type { SliceGeometry } from '../slices/geometry.js';
-import { planeKernel, type PlaneKernel } from './plane-kernel.js';
+import { PlaneKernel, type KernelLayout } from './plane-kernel.js';
 
 /**
  * A CNN's plane form: on a slice, the network's input is a + s·u + t·w, and conv 1 + ReLU +
@@ -81,7 +81,7 @@ function isPool2(layer: tf.layers.Layer): boolean {
  * step, then `features` of any pixels, in the order given (neighbours after each other cost least).
  */
 export class SlicePlane {
-  private layout: Record<'APQ' | 'W2' | 'Z' | 'win' | 'slack' | 'free', number> | undefined;
+  private layout: (KernelLayout & { free: number }) | undefined;
   private network: PlaneNetwork | undefined;
 
   private constructor(
@@ -91,7 +91,7 @@ export class SlicePlane {
   ) {}
 
   static async create(geometry: SliceGeometry, imageShape: readonly [number, number, number]): Promise<SlicePlane> {
-    return new SlicePlane(geometry, imageShape, await planeKernel());
+    return new SlicePlane(geometry, imageShape, await PlaneKernel.create());
   }
 
   /**
@@ -119,7 +119,8 @@ export class SlicePlane {
     const positions = (layout.win - layout.Z) / 12 / c2;
     interleave(memory, layout.Z / 4, [new Float32Array(3 * positions * c2), c2], bias2?.dataSync());
     new Int32Array(this.kernel.memory.buffer).fill(-1, layout.win / 4, layout.slack / 4);
-    slackBounds(memory, layout, h1, c1);
+    // Every group's slack entry (s0, t0, τ, unused) with τ = −1: the walk's first point computes all.
+    for (let entry = layout.slack / 4; entry < layout.free / 4; entry += 4) memory.set([0, 0, -1, 0], entry);
     this.network = network;
   }
 
@@ -129,16 +130,22 @@ export class SlicePlane {
    * until the next call (not copied: on this project's machines a fresh buffer's first touch costs
    * more than the walk).
    */
-  features(coords: Float32Array): Float32Array {
+  async features(coords: Float32Array): Promise<Float32Array> {
     const { layout, network } = this;
     if (!layout || !network) throw new Error('SlicePlane.features before load');
     const n = coords.length / 2;
     const size = network.featureShape.reduce((a, b) => a * b);
-    const out = layout.free + coords.byteLength;
+    const { free, ...kernelLayout } = layout;
+    const out = free + coords.byteLength;
     this.reserve(out + n * size * 4);
-    new Float32Array(this.kernel.memory.buffer).set(coords, layout.free / 4);
-    this.kernel.run(layout.free, n, out);
+    new Float32Array(this.kernel.memory.buffer).set(coords, free / 4);
+    await this.kernel.run(kernelLayout, free, n, out);
     return new Float32Array(this.kernel.memory.buffer, out, n * size);
+  }
+
+  /** Frees the slice's kernel. */
+  dispose(): void {
+    this.kernel.dispose();
   }
 
   /** Lays the kernel's arrays out for these sizes (once: a model's shapes do not change). */
@@ -155,21 +162,15 @@ export class SlicePlane {
       slack: 4 * p1 * p1 * c1,
     };
     let offset = 16;
-    const layout = {} as NonNullable<SlicePlane['layout']>;
+    const layout = { c1, h1, p1, c2, k2, h2, p2 } as NonNullable<SlicePlane['layout']>;
     for (const [name, size] of Object.entries(bytes)) {
       layout[name as keyof typeof bytes] = offset;
       offset += size;
     }
     layout.free = offset;
     this.reserve(offset);
-    for (const [name, value] of Object.entries({ c1, h1, p1, c2, k2, h2, p2, ...bytes }))
-      this.setGlobal(name, name in bytes ? layout[name as keyof typeof bytes] : value);
     this.layout = layout;
     return layout;
-  }
-
-  private setGlobal(name: string, value: number): void {
-    (this.kernel[name] as { value: number }).value = value;
   }
 
   /** Grows the kernel's memory to hold `bytes`. */
@@ -199,25 +200,4 @@ function interleave(
     memory[group + 4] = maps[size + i]!;
     memory[group + 8] = maps[2 * size + i]!;
   }
-}
-
-/**
- * Each pool-1 group's slack entry (s0, t0, τ, M): τ = −1, so that the walk's first point computes
- * every group, and M the largest |P| or |Q| over the group's lanes and windows.
- */
-function slackBounds(memory: Float32Array, layout: { APQ: number; slack: number }, h1: number, c1: number): void {
-  const p1 = Math.floor(h1 / 2);
-  const groups = c1 / 4;
-  let entry = layout.slack / 4;
-  for (let py = 0; py < p1; py++)
-    for (let px = 0; px < p1; px++)
-      for (let g = 0; g < groups; g++) {
-        let bound = 0;
-        for (let k = 0; k < 4; k++) {
-          const at = layout.APQ / 4 + 12 * (((2 * py + (k >> 1)) * h1 + 2 * px + (k & 1)) * groups + g);
-          for (let i = 4; i < 12; i++) bound = Math.max(bound, Math.abs(memory[at + i]!));
-        }
-        memory.set([0, 0, -1, bound], entry);
-        entry += 4;
-      }
 }

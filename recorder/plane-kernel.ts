@@ -1,6 +1,7 @@
 /**
  * The wasm kernel of a CNN's plane form (recorder/plane-cnn.ts), in WebAssembly text with 128-bit
- * SIMD, compiled once per process by wabt. One instance holds one slice's state:
+ * SIMD, compiled once per process by wabt, and the walker threads that run it. A slice's state
+ * lives in its own shared memory:
  * - APQ: conv 1's pre-activation at the plane point (s, t) is A + s·P + t·Q; per group of 4
  *   channels, 48 bytes: 4 of A, 4 of P, 4 of Q; [h1 × h1 × c1/4] groups;
  * - W2: conv 2's kernel [k2 × k2 × c1 × c2];
@@ -8,9 +9,8 @@
  *   offset in APQ of the A value of the conv-1 value that wins its max-pool, or −1 where that value
  *   is not positive (the unit is 0);
  * - slack: per group of 4 pool-1 units, 16 bytes: the point (s0, t0) where its pattern was last
- *   computed, the distance τ (|s − s0| + |t − t0|) within which it cannot change, and M, the
- *   largest |P| or |Q| of its windows: a value moves at most M·distance, so the pattern holds while
- *   2·M·distance stays under the gap between the winner and the runner-up or zero;
+ *   computed and the distance τ (in |s − s0| + |t − t0|) within which it cannot change (4 bytes
+ *   unused);
  * - Z: conv 2's pre-activation for that pattern in plane form, G + s·Gs + t·Gt (conv 2's bias in
  *   G); per group of 4 channels, 48 bytes: G, Gs, Gt; [h2 × h2 × c2/4] groups.
  *
@@ -22,9 +22,10 @@
  * of the thousands of pool-1 units, so a walk through neighbours costs a fraction of evaluating
  * each image.
  *
- * Sizes are set from JavaScript through the exported globals: c1 and c2 channels (multiples of
- * 4), h1 conv 1's output side, p1 = ⌊h1/2⌋, k2 conv 2's kernel side, h2 = p1 − k2 + 1,
- * p2 = ⌊h2/2⌋, and the byte offsets APQ, W2, Z, win and slack. Channels last, as TensorFlow.js.
+ * Sizes are set through the exported globals before each walk (KernelLayout): c1 and c2 channels
+ * (multiples of 4), h1 conv 1's output side, p1 = ⌊h1/2⌋, k2 conv 2's kernel side,
+ * h2 = p1 − k2 + 1, p2 = ⌊h2/2⌋, and the byte offsets APQ, W2, Z, win and slack. Channels last, as
+ * TensorFlow.js.
  */
 /** One 4-channel group's plane value at byte `at`: A + s·P + t·Q (or G + s·Gs + t·Gt). */
 const value = (at: string) => `
@@ -32,14 +33,36 @@ const value = (at: string) => `
     (f32x4.add (v128.load ${at}) (f32x4.mul (local.get $vs) (v128.load offset=16 ${at})))
     (f32x4.mul (local.get $vt) (v128.load offset=32 ${at})))`;
 
-/** Takes window value `v` (at byte delta `delta` from the group's first) into best, runner-up and winner. */
-const contend = (delta: string) => `
-  (local.set $v ${value(`(i32.add (local.get $p) ${delta})`)})
-  (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
-  (local.set $second (v128.bitselect (local.get $best) (f32x4.max (local.get $second) (local.get $v)) (local.get $m)))
-  (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+/** Loads window k's P and Q (at byte delta `delta` from the group's first window) and its value. */
+const windowValue = (k: number, delta: string) => `
+  (local.set $P${k} (v128.load offset=16 (i32.add (local.get $p) ${delta})))
+  (local.set $Q${k} (v128.load offset=32 (i32.add (local.get $p) ${delta})))
+  (local.set $v${k} (f32x4.add
+    (f32x4.add (v128.load (i32.add (local.get $p) ${delta})) (f32x4.mul (local.get $vs) (local.get $P${k})))
+    (f32x4.mul (local.get $vt) (local.get $Q${k}))))`;
+
+/** Takes window k (1–3) into the winner: its value, P, Q and byte offset in APQ. */
+const contend = (k: number, delta: string) => `
+  ${windowValue(k, delta)}
+  (local.set $m (f32x4.gt (local.get $v${k}) (local.get $best)))
+  (local.set $best (v128.bitselect (local.get $v${k}) (local.get $best) (local.get $m)))
+  (local.set $Pw (v128.bitselect (local.get $P${k}) (local.get $Pw) (local.get $m)))
+  (local.set $Qw (v128.bitselect (local.get $Q${k}) (local.get $Qw) (local.get $m)))
   (local.set $idx (v128.bitselect
     (i32x4.add (local.get $base) (i32x4.splat ${delta})) (local.get $idx) (local.get $m)))`;
+
+/**
+ * Folds into $tau the distance (in |Δs| + |Δt|) the point may move before value x, P, Q crosses
+ * the reference R, PR, QR: (R − x) / max(|PR − P|, |QR − Q|). 0/0 (a window against itself, or
+ * two windows that never part) is NaN, which pmin with the running value first ignores.
+ */
+const bound = (x: string, P: string, Q: string) => `
+  (local.set $tau (f32x4.pmin (local.get $tau)
+    (f32x4.div
+      (f32x4.sub (local.get $R) ${x})
+      (f32x4.pmax
+        (f32x4.abs (f32x4.sub (local.get $PR) ${P}))
+        (f32x4.abs (f32x4.sub (local.get $QR) ${Q}))))))`;
 
 /** Scatters lane `lane` of a group whose pattern changed. */
 const lane = (lane: number) => `
@@ -47,9 +70,12 @@ const lane = (lane: number) => `
     (then (call $scatter (local.get $py) (local.get $px) (i32.add (local.get $c) (i32.const ${lane}))
       (i32x4.extract_lane ${lane} (local.get $old)) (i32x4.extract_lane ${lane} (local.get $new)))))`;
 
+/** A kernel memory's most pages, 1 GiB: a walk's output is 6.4 KB a pixel for the MNIST CNN. */
+const MAX_PAGES = 16384;
+
 export const PLANE_KERNEL_WAT = String.raw`
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 ${MAX_PAGES} shared))
   (global $c1 (export "c1") (mut i32) (i32.const 0))
   (global $h1 (export "h1") (mut i32) (i32.const 0))
   (global $p1 (export "p1") (mut i32) (i32.const 0))
@@ -119,13 +145,19 @@ export const PLANE_KERNEL_WAT = String.raw`
 
   ;; The pool-1 pattern at (s, t): per unit, the largest conv-1 value of its 2 × 2 window (the
   ;; first of equals) if positive, recomputed for the groups whose slack does not cover (s, t);
-  ;; each unit whose winner changed is scattered into Z and win updated.
+  ;; each unit whose winner changed is scattered into Z and win updated. A group's slack: each
+  ;; value is linear in (s, t), so a unit's pattern holds while no window's value crosses the
+  ;; winner's (an active unit) or zero (the winner of an active unit, every window of an inactive
+  ;; one); the bound takes the smallest such distance over the group's lanes and windows.
   (func $pattern (param $s f32) (param $t f32)
     (local $py i32) (local $px i32) (local $c i32) (local $p i32) (local $end i32) (local $unit i32)
-    (local $info i32) (local $d1 i32) (local $d2 i32) (local $tau f32) (local $k f32)
-    (local $vs v128) (local $vt v128) (local $v v128) (local $best v128) (local $second v128)
-    (local $idx v128) (local $base v128) (local $m v128) (local $old v128) (local $new v128)
-    (local $gap v128)
+    (local $info i32) (local $d1 i32) (local $d2 i32)
+    (local $vs v128) (local $vt v128) (local $m v128) (local $best v128) (local $idx v128)
+    (local $base v128) (local $old v128) (local $new v128) (local $active v128)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $P0 v128) (local $P1 v128) (local $P2 v128) (local $P3 v128)
+    (local $Q0 v128) (local $Q1 v128) (local $Q2 v128) (local $Q3 v128)
+    (local $Pw v128) (local $Qw v128) (local $R v128) (local $PR v128) (local $QR v128) (local $tau v128)
     (local.set $vs (f32x4.splat (local.get $s)))
     (local.set $vt (f32x4.splat (local.get $t)))
     (local.set $unit (global.get $win))
@@ -154,29 +186,32 @@ export const PLANE_KERNEL_WAT = String.raw`
               (local.set $base (i32x4.add
                 (i32x4.splat (i32.sub (local.get $p) (global.get $APQ)))
                 (v128.const i32x4 0 4 8 12)))
-              (local.set $best ${value('(local.get $p)')})
-              (local.set $second (f32x4.splat (f32.const -inf)))
+              ${windowValue(0, '(i32.const 0)')}
+              (local.set $best (local.get $v0))
+              (local.set $Pw (local.get $P0))
+              (local.set $Qw (local.get $Q0))
               (local.set $idx (local.get $base))
-              ${contend('(local.get $d1)')}
-              ${contend('(local.get $d2)')}
-              ${contend('(i32.add (local.get $d1) (local.get $d2))')}
-              (local.set $new (v128.bitselect
-                (local.get $idx)
-                (i32x4.splat (i32.const -1))
-                (f32x4.gt (local.get $best) (f32x4.splat (f32.const 0)))))
-              ;; The gap to a change: to the runner-up or to zero for an active unit, to zero for
-              ;; an inactive one; the group's slack is the smallest over its lanes, over 2·M.
-              (local.set $gap (v128.bitselect
-                (f32x4.min (f32x4.sub (local.get $best) (local.get $second)) (local.get $best))
-                (f32x4.neg (local.get $best))
-                (f32x4.gt (local.get $best) (f32x4.splat (f32.const 0)))))
-              (local.set $tau (f32.min
-                (f32.min (f32x4.extract_lane 0 (local.get $gap)) (f32x4.extract_lane 1 (local.get $gap)))
-                (f32.min (f32x4.extract_lane 2 (local.get $gap)) (f32x4.extract_lane 3 (local.get $gap)))))
-              (local.set $k (f32.load offset=12 (local.get $info)))
+              ${contend(1, '(local.get $d1)')}
+              ${contend(2, '(local.get $d2)')}
+              ${contend(3, '(i32.add (local.get $d1) (local.get $d2))')}
+              (local.set $active (f32x4.gt (local.get $best) (f32x4.splat (f32.const 0))))
+              (local.set $new (v128.bitselect (local.get $idx) (i32x4.splat (i32.const -1)) (local.get $active)))
+              ;; The reference: the winner for an active unit, zero for an inactive one.
+              (local.set $R (v128.and (local.get $best) (local.get $active)))
+              (local.set $PR (v128.and (local.get $Pw) (local.get $active)))
+              (local.set $QR (v128.and (local.get $Qw) (local.get $active)))
+              (local.set $tau (f32x4.splat (f32.const inf)))
+              ${bound('(local.get $v0)', '(local.get $P0)', '(local.get $Q0)')}
+              ${bound('(local.get $v1)', '(local.get $P1)', '(local.get $Q1)')}
+              ${bound('(local.get $v2)', '(local.get $P2)', '(local.get $Q2)')}
+              ${bound('(local.get $v3)', '(local.get $P3)', '(local.get $Q3)')}
+              ;; An active unit's winner against zero (for an inactive one, 0/0: ignored).
+              ${bound('(v128.const f32x4 0 0 0 0)', '(v128.const f32x4 0 0 0 0)', '(v128.const f32x4 0 0 0 0)')}
+              (local.set $tau (f32x4.pmin (local.get $tau) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $tau) (local.get $tau))))
+              (local.set $tau (f32x4.pmin (local.get $tau) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $tau) (local.get $tau))))
               (f32.store (local.get $info) (local.get $s))
               (f32.store offset=4 (local.get $info) (local.get $t))
-              (f32.store offset=8 (local.get $info) (f32.div (local.get $tau) (f32.add (local.get $k) (local.get $k))))
+              (f32.store offset=8 (local.get $info) (f32x4.extract_lane 0 (local.get $tau)))
               (local.set $old (v128.load (local.get $unit)))
               (if (v128.any_true (i32x4.ne (local.get $old) (local.get $new))) (then
                 (v128.store (local.get $unit) (local.get $new))
@@ -214,11 +249,11 @@ export const PLANE_KERNEL_WAT = String.raw`
         (block $groups_done (loop $groups
           (br_if $groups_done (i32.ge_u (local.get $z) (local.get $end)))
           (v128.store (local.get $out)
-            (f32x4.max
-              (f32x4.max
-                (f32x4.max (f32x4.splat (f32.const 0)) ${value('(local.get $z)')})
+            (f32x4.pmax
+              (f32x4.pmax
+                (f32x4.pmax (f32x4.splat (f32.const 0)) ${value('(local.get $z)')})
                 ${value('(i32.add (local.get $z) (local.get $d1))')})
-              (f32x4.max
+              (f32x4.pmax
                 ${value('(i32.add (local.get $z) (local.get $d2))')}
                 ${value('(i32.add (local.get $z) (i32.add (local.get $d1) (local.get $d2)))')})))
           (local.set $out (i32.add (local.get $out) (i32.const 16)))
@@ -244,37 +279,148 @@ export const PLANE_KERNEL_WAT = String.raw`
 )
 `;
 
-/** A kernel instance's exports: its memory, the layout globals and `run`. */
-export interface PlaneKernel {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  run(coords: number, n: number, out: number): void;
-  [global: string]: unknown;
-}
-
 /**
  * The little of the WebAssembly JavaScript API used here: Node has it all, the project's
  * TypeScript libraries (ES2022, no DOM) declare none of it.
  */
 declare const WebAssembly: {
   compile(bytes: Uint8Array): Promise<object>;
-  instantiate(module: object): Promise<{ exports: object }>;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => KernelMemory;
 };
+
+/** A kernel's memory, shared between the thread that walks and the one that fills and reads it. */
+export interface KernelMemory {
+  buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
+
+/** The kernel instance's sizes and byte offsets, set before each walk. */
+export type KernelLayout = Record<
+  'c1' | 'h1' | 'p1' | 'c2' | 'k2' | 'h2' | 'p2' | 'APQ' | 'W2' | 'Z' | 'win' | 'slack',
+  number
+>;
 
 /** The compiled kernel, once per process. */
 let compiled: Promise<object> | undefined;
 
-/** A new instance of the kernel (compiled by wabt once per process), for one slice. */
-export async function planeKernel(): Promise<PlaneKernel> {
+function kernelModule(): Promise<object> {
   compiled ??= (async () => {
     const { default: wabtInit } = await import('wabt');
     const wabt = await wabtInit();
-    const parsed = wabt.parseWat('plane-kernel.wat', PLANE_KERNEL_WAT, { simd: true, mutable_globals: true });
+    const parsed = wabt.parseWat('plane-kernel.wat', PLANE_KERNEL_WAT, {
+      simd: true,
+      mutable_globals: true,
+      threads: true,
+    });
+    // V8 validates the module as it compiles it (wabt's validator refuses shared memories).
     try {
-      parsed.validate();
       return await WebAssembly.compile(parsed.toBinary({}).buffer);
     } finally {
       parsed.destroy();
     }
   })();
-  return (await WebAssembly.instantiate(await compiled)).exports as PlaneKernel;
+  return compiled;
+}
+
+/**
+ * A walker thread's code (CommonJS, evaluated: nothing to resolve from dist/ or the sources): it
+ * instantiates the kernel on memories it is given, one instance per slice, and walks on request.
+ */
+const WALKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const kernels = new Map();
+parentPort.on('message', async (message) => {
+  try {
+    if (message.kind === 'create') {
+      const instance = await WebAssembly.instantiate(message.module, { env: { memory: message.memory } });
+      kernels.set(message.id, instance.exports);
+    } else if (message.kind === 'run') {
+      const kernel = kernels.get(message.id);
+      for (const [name, value] of Object.entries(message.layout)) kernel[name].value = value;
+      kernel.run(message.coords, message.n, message.out);
+    } else kernels.delete(message.id);
+    parentPort.postMessage({ id: message.id });
+  } catch (error) {
+    parentPort.postMessage({ id: message.id, error: String(error) });
+  }
+});
+`;
+
+interface WalkerThread {
+  worker: Worker;
+  /** Per slice id, the callbacks of its requests in order (a thread answers in order). */
+  answers: Map<number, ((error?: string) => void)[]>;
+}
+
+/** Node's Worker, loaded once (this module is shared with code that never walks). */
+type Worker = import('node:worker_threads').Worker;
+
+/** Walker threads, one per core, shared by every slice of the process; created on first use. */
+let threads: Promise<WalkerThread[]> | undefined;
+let slices = 0;
+
+async function walkerThreads(): Promise<WalkerThread[]> {
+  threads ??= (async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { availableParallelism } = await import('node:os');
+    return Array.from({ length: 2 * availableParallelism() }, () => {
+      const thread: WalkerThread = { worker: new Worker(WALKER_SOURCE, { eval: true }), answers: new Map() };
+      thread.worker.on('message', ({ id, error }: { id: number; error?: string }) =>
+        thread.answers.get(id)!.shift()!(error),
+      );
+      // Idle walkers never keep the process alive.
+      thread.worker.unref();
+      return thread;
+    });
+  })();
+  return threads;
+}
+
+/**
+ * One slice's kernel: its memory (filled and read on this thread) and an instance on a walker
+ * thread, so that the walks of a step's slices run on all cores at once. Walker threads are
+ * shared, a slice's walks run in order on its thread.
+ */
+export class PlaneKernel {
+  private constructor(
+    readonly memory: KernelMemory,
+    private readonly thread: WalkerThread,
+    private readonly id: number,
+  ) {}
+
+  static async create(): Promise<PlaneKernel> {
+    const [module, all] = await Promise.all([kernelModule(), walkerThreads()]);
+    const id = slices++;
+    const kernel = new PlaneKernel(
+      new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }),
+      all[id % all.length]!,
+      id,
+    );
+    await kernel.request({ kind: 'create', module, memory: kernel.memory });
+    return kernel;
+  }
+
+  /** Walks n points (coords [n × 2] f32 at byte `coords`), writing pool 2's output from byte `out`. */
+  run(layout: KernelLayout, coords: number, n: number, out: number): Promise<void> {
+    return this.request({ kind: 'run', layout, coords, n, out });
+  }
+
+  /** Frees the slice's instance on its walker thread. */
+  dispose(): void {
+    void this.request({ kind: 'dispose' });
+  }
+
+  private request(message: object): Promise<void> {
+    const { answers, worker } = this.thread;
+    return new Promise<void>((resolve, reject) => {
+      const answer = (error?: string) =>
+        error === undefined ? resolve() : reject(new Error(`plane-form walk failed: ${error}`));
+      answers.set(this.id, [...(answers.get(this.id) ?? []), answer]);
+      // A walker keeps the process alive only while it has work.
+      worker.ref();
+      worker.postMessage({ ...message, id: this.id });
+    }).finally(() => {
+      if ([...answers.values()].every((waiting) => waiting.length === 0)) worker.unref();
+    });
+  }
 }

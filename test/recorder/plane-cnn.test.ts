@@ -41,7 +41,7 @@ async function planeLogits(g: SliceGeometry, pixels: number[]): Promise<Float32A
   plane.load(network);
   const coords = new Float32Array(2 * pixels.length);
   pixels.forEach((p, k) => coords.set(pixelToPlane(g, p % g.width, Math.floor(p / g.width)), 2 * k));
-  const features = plane.features(coords);
+  const features = await plane.features(coords);
   return tf
     .tidy(() => network.head.logits(tf.tensor4d(features, [pixels.length, ...network.featureShape])))
     .dataSync() as Float32Array;
