@@ -29,7 +29,16 @@ const FULL_STEPS = 6;
 const WORKER_STEPS = 48;
 /** Steps 1 to EARLY are reported apart: the regions change most there. */
 const EARLY = 50;
-const MODES: EvaluationMode[] = [{ kind: 'full' }, { kind: 'adaptive', coarse: 4 }, TEMPORAL_DEFAULTS];
+/**
+ * The configurations: each mode, and the default (temporal) once more with every pixel run image by
+ * image, without the network's plane form (recorder/plane-cnn.ts), for the same-run ratio.
+ */
+const CONFIGURATIONS: { name: string; mode: EvaluationMode; planeForm: boolean }[] = [
+  { name: 'full', mode: { kind: 'full' }, planeForm: true },
+  { name: 'adaptive', mode: { kind: 'adaptive', coarse: 4 }, planeForm: true },
+  { name: 'temporal', mode: TEMPORAL_DEFAULTS, planeForm: true },
+  { name: 'temporal, images only', mode: TEMPORAL_DEFAULTS, planeForm: false },
+];
 
 /**
  * Recording figures, all in one run: the training step alone; with three 64 × 64 and three
@@ -72,10 +81,11 @@ async function recordingFigures(
     backend: runBackend,
     totalSteps: STEPS,
   });
-  const recorderOptions = (mode: EvaluationMode) => ({
+  const recorderOptions = (mode: EvaluationMode, planeForm = true) => ({
     mode,
     schedule: { kind: 'every', k: 1 } as const,
     ...FRAME_ENCODING,
+    planeForm,
   });
 
   // In the training process: a plain step, then the recording of its frames, timed apart.
@@ -83,11 +93,19 @@ async function recordingFigures(
   const recorded = new Map<string, number>();
   const firstSteps = new Map<string, number>();
   for (const [resolution, setId] of sets) {
-    for (const mode of MODES) {
+    for (const { name, mode, planeForm } of CONFIGURATIONS) {
+      const key = `${name}-${resolution}`;
       const loop = makeLoop();
-      const runId = store.createRun(benchRun(`${mode.kind}-${resolution}`, setId, backend));
+      const runId = store.createRun(benchRun(key, setId, backend));
       const slices = store.sliceSet(setId)!.slices;
-      const recorder = new Recorder(store, runId, slices, dataset.imageShape, classes, recorderOptions(mode));
+      const recorder = new Recorder(
+        store,
+        runId,
+        slices,
+        dataset.imageShape,
+        classes,
+        recorderOptions(mode, planeForm),
+      );
       const totals: number[] = [];
       for (let i = 0; i < (mode.kind === 'full' ? FULL_STEPS : STEPS); i++) {
         const t0 = performance.now();
@@ -101,10 +119,10 @@ async function recordingFigures(
       store.endRun(runId, 'completed');
       const total = mean(totals);
       const frames = frameStats(store, runId, slices);
-      recorded.set(`${mode.kind}-${resolution}`, total);
-      firstSteps.set(`${mode.kind}-${resolution}`, mean(totals.slice(0, WORKER_STEPS)));
+      recorded.set(key, total);
+      firstSteps.set(key, mean(totals.slice(0, WORKER_STEPS)));
       console.log(
-        `  three ${resolution}x${resolution} slices recorded every step, ${mode.kind}, in the training process, ` +
+        `  three ${resolution}x${resolution} slices recorded every step, ${name}, in the training process, ` +
           `${totals.length} steps: ${total.toFixed(0)} ms per step (mean; median ${median(totals).toFixed(0)} ms; ` +
           `steps 1-${EARLY} ${mean(totals.slice(0, EARLY)).toFixed(0)} ms, after ${mean(totals.slice(EARLY)).toFixed(0)} ms; ` +
           `${(total / median(plain)).toFixed(2)}x the step so far); ${frames.bytes.toFixed(0)} bytes per stored frame; ` +
