@@ -29,7 +29,7 @@ const networks = new WeakMap<tf.LayersModel, PlaneNetwork | null>();
 
 /**
  * The plane form of a model that starts conv (valid, stride 1, ReLU, channels a multiple of 4) –
- * max-pool 2 × 2 – conv (the same) – max-pool 2 × 2, on square images: the MNIST CNN; undefined
+ * max-pool 2 × 2 – conv (the same, channels a multiple of 8) – max-pool 2 × 2, on square images: the MNIST CNN; undefined
  * for any other model (its slices are evaluated image by image).
  */
 export function planeNetworkOf(model: tf.LayersModel): PlaneNetwork | undefined {
@@ -42,7 +42,8 @@ function findPlaneNetwork(model: tf.LayersModel): PlaneNetwork | undefined {
   const shape = model.inputs[0]?.shape;
   if (!conv1 || !pool1 || !conv2 || !pool2 || rest.length === 0 || shape?.length !== 4 || shape[1] !== shape[2])
     return undefined;
-  if (!isPlaneConv(conv1) || !isPool2(pool1) || !isPlaneConv(conv2) || !isPool2(pool2)) return undefined;
+  // The kernel takes conv 1's channels in groups of 4, conv 2's in pairs of such groups.
+  if (!isPlaneConv(conv1, 4) || !isPool2(pool1) || !isPlaneConv(conv2, 8) || !isPool2(pool2)) return undefined;
   const [, p2, , c2] = pool2.outputShape as number[];
   const head: Classifier = {
     logits: (x) =>
@@ -51,7 +52,7 @@ function findPlaneNetwork(model: tf.LayersModel): PlaneNetwork | undefined {
   return { conv1, conv2, head, featureShape: [p2!, p2!, c2!] };
 }
 
-function isPlaneConv(layer: tf.layers.Layer): boolean {
+function isPlaneConv(layer: tf.layers.Layer, channelMultiple: number): boolean {
   const config = layer.getConfig();
   const filters = config.filters as number;
   return (
@@ -62,7 +63,7 @@ function isPlaneConv(layer: tf.layers.Layer): boolean {
     JSON.stringify(config.strides) === '[1,1]' &&
     JSON.stringify(config.dilationRate) === '[1,1]' &&
     (config.kernelSize as number[])[0] === (config.kernelSize as number[])[1] &&
-    filters % 4 === 0
+    filters % channelMultiple === 0
   );
 }
 
@@ -120,7 +121,7 @@ export class SlicePlane {
     interleave(memory, layout.Z / 4, [new Float32Array(3 * positions * c2), c2], bias2?.dataSync());
     new Int32Array(this.kernel.memory.buffer).fill(-1, layout.win / 4, layout.slack / 4);
     // Every group's slack entry (s0, t0, τ, unused) with τ = −1: the walk's first point computes all.
-    for (let entry = layout.slack / 4; entry < layout.free / 4; entry += 4) memory.set([0, 0, -1, 0], entry);
+    for (let entry = layout.slack / 4; entry < layout.changes / 4; entry += 4) memory.set([0, 0, -1, 0], entry);
     this.network = network;
   }
 
@@ -160,6 +161,10 @@ export class SlicePlane {
       Z: 12 * h2 * h2 * c2,
       win: 4 * p1 * p1 * c1,
       slack: 4 * p1 * p1 * c1,
+      changes: 64 * p1 * p1 * c1,
+      counts: 4 * p1 * p1,
+      starts: 4 * p1 * p1,
+      pairs: 8 * k2 * k2 * c1,
     };
     let offset = 16;
     const layout = { c1, h1, p1, c2, k2, h2, p2 } as NonNullable<SlicePlane['layout']>;

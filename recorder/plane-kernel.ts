@@ -42,6 +42,13 @@ const windowValue = (k: number, delta: string) => `
     (f32x4.mul (local.get $vt) (local.get $Q${k}))))`;
 
 /** Takes window k (1–3) into the winner: its value, P, Q and byte offset in APQ. */
+/** Adds the product of W2 row group `w` (byte offset) with a change's dA, dP, dQ into accumulators a, b, c. */
+const accumulate = (w: string, a: string, b: string, c: string) => `
+  (local.set $wv (v128.load ${w}))
+  (local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $entry)))))
+  (local.set ${b} (f32x4.add (local.get ${b}) (f32x4.mul (local.get $wv) (v128.load offset=32 (local.get $entry)))))
+  (local.set ${c} (f32x4.add (local.get ${c}) (f32x4.mul (local.get $wv) (v128.load offset=48 (local.get $entry)))))`;
+
 const contend = (k: number, delta: string) => `
   ${windowValue(k, delta)}
   (local.set $m (f32x4.gt (local.get $v${k}) (local.get $best)))
@@ -67,7 +74,7 @@ const bound = (x: string, P: string, Q: string) => `
 /** Scatters lane `lane` of a group whose pattern changed. */
 const lane = (lane: number) => `
   (if (i32.ne (i32x4.extract_lane ${lane} (local.get $old)) (i32x4.extract_lane ${lane} (local.get $new)))
-    (then (call $scatter (local.get $py) (local.get $px) (i32.add (local.get $c) (i32.const ${lane}))
+    (then (call $record (i32.add (local.get $c) (i32.const ${lane}))
       (i32x4.extract_lane ${lane} (local.get $old)) (i32x4.extract_lane ${lane} (local.get $new)))))`;
 
 /** A kernel memory's most pages, 1 GiB: a walk's output is 6.4 KB a pixel for the MNIST CNN. */
@@ -88,13 +95,17 @@ export const PLANE_KERNEL_WAT = String.raw`
   (global $Z (export "Z") (mut i32) (i32.const 0))
   (global $win (export "win") (mut i32) (i32.const 0))
   (global $slack (export "slack") (mut i32) (i32.const 0))
+  (global $changes (export "changes") (mut i32) (i32.const 0))
+  (global $counts (export "counts") (mut i32) (i32.const 0))
+  (global $starts (export "starts") (mut i32) (i32.const 0))
+  (global $pairs (export "pairs") (mut i32) (i32.const 0))
+  ;; Changes recorded at the current point.
+  (global $pending (mut i32) (i32.const 0))
 
-  ;; Unit (py, px, c) of pool 1 went from winner o to winner n (byte offsets in APQ, −1 for 0):
-  ;; adds W2 times the change of its plane form to every conv-2 pre-activation it feeds.
-  (func $scatter (param $py i32) (param $px i32) (param $c i32) (param $o i32) (param $n i32)
-    (local $dy i32) (local $dx i32) (local $zy i32) (local $zx i32) (local $w i32) (local $z i32)
-    (local $end i32) (local $da f32) (local $dp f32) (local $dq f32)
-    (local $va v128) (local $vp v128) (local $vq v128) (local $wv v128)
+  ;; Channel c of the current pool-1 position went from winner o to winner n (byte offsets in
+  ;; APQ, −1 for 0): records the change of its plane form, dA, dP and dQ, each in all four lanes.
+  (func $record (param $c i32) (param $o i32) (param $n i32)
+    (local $entry i32) (local $da f32) (local $dp f32) (local $dq f32)
     (if (i32.ge_s (local.get $n) (i32.const 0)) (then
       (local.set $da (f32.load (i32.add (global.get $APQ) (local.get $n))))
       (local.set $dp (f32.load offset=16 (i32.add (global.get $APQ) (local.get $n))))
@@ -103,45 +114,93 @@ export const PLANE_KERNEL_WAT = String.raw`
       (local.set $da (f32.sub (local.get $da) (f32.load (i32.add (global.get $APQ) (local.get $o)))))
       (local.set $dp (f32.sub (local.get $dp) (f32.load offset=16 (i32.add (global.get $APQ) (local.get $o)))))
       (local.set $dq (f32.sub (local.get $dq) (f32.load offset=32 (i32.add (global.get $APQ) (local.get $o)))))))
-    (local.set $va (f32x4.splat (local.get $da)))
-    (local.set $vp (f32x4.splat (local.get $dp)))
-    (local.set $vq (f32x4.splat (local.get $dq)))
-    (block $dy_done (loop $dys
-      (br_if $dy_done (i32.ge_u (local.get $dy) (global.get $k2)))
-      (local.set $zy (i32.sub (local.get $py) (local.get $dy)))
-      ;; 0 ≤ zy < h2 in one unsigned comparison.
-      (if (i32.lt_u (local.get $zy) (global.get $h2)) (then
-        (local.set $dx (i32.const 0))
-        (block $dx_done (loop $dxs
-          (br_if $dx_done (i32.ge_u (local.get $dx) (global.get $k2)))
-          (local.set $zx (i32.sub (local.get $px) (local.get $dx)))
-          (if (i32.lt_u (local.get $zx) (global.get $h2)) (then
-            (local.set $w (i32.add (global.get $W2) (i32.shl
-              (i32.mul
-                (i32.add (i32.mul (i32.add (i32.mul (local.get $dy) (global.get $k2)) (local.get $dx)) (global.get $c1))
-                         (local.get $c))
-                (global.get $c2))
-              (i32.const 2))))
-            (local.set $z (i32.add (global.get $Z) (i32.mul
-              (i32.mul (i32.add (i32.mul (local.get $zy) (global.get $h2)) (local.get $zx)) (global.get $c2))
-              (i32.const 12))))
-            (local.set $end (i32.add (local.get $w) (i32.shl (global.get $c2) (i32.const 2))))
-            (block $row_done (loop $row
-              (br_if $row_done (i32.ge_u (local.get $w) (local.get $end)))
-              (local.set $wv (v128.load (local.get $w)))
-              (v128.store (local.get $z)
-                (f32x4.add (v128.load (local.get $z)) (f32x4.mul (local.get $wv) (local.get $va))))
-              (v128.store offset=16 (local.get $z)
-                (f32x4.add (v128.load offset=16 (local.get $z)) (f32x4.mul (local.get $wv) (local.get $vp))))
-              (v128.store offset=32 (local.get $z)
-                (f32x4.add (v128.load offset=32 (local.get $z)) (f32x4.mul (local.get $wv) (local.get $vq))))
-              (local.set $w (i32.add (local.get $w) (i32.const 16)))
-              (local.set $z (i32.add (local.get $z) (i32.const 48)))
-              (br $row)))))
-          (local.set $dx (i32.add (local.get $dx) (i32.const 1)))
-          (br $dxs)))))
-      (local.set $dy (i32.add (local.get $dy) (i32.const 1)))
-      (br $dys))))
+    (local.set $entry (i32.add (global.get $changes) (i32.shl (global.get $pending) (i32.const 6))))
+    (i32.store (local.get $entry) (local.get $c))
+    (v128.store offset=16 (local.get $entry) (f32x4.splat (local.get $da)))
+    (v128.store offset=32 (local.get $entry) (f32x4.splat (local.get $dp)))
+    (v128.store offset=48 (local.get $entry) (f32x4.splat (local.get $dq)))
+    (global.set $pending (i32.add (global.get $pending) (i32.const 1))))
+
+  ;; Adds W2 times the recorded changes into Z, position by position of conv 2: the changes in a
+  ;; position's k2 × k2 window of pool 1 are listed (W2's row, the change), then each pair of
+  ;; 4-channel groups of Z is loaded once, takes every listed change, and is stored once.
+  (func $apply
+    (local $zy i32) (local $zx i32) (local $dy i32) (local $dx i32) (local $pos i32) (local $i i32)
+    (local $end i32) (local $entry i32) (local $pair i32) (local $last i32) (local $og i32)
+    (local $z i32) (local $w i32)
+    (local $wv v128) (local $a0 v128) (local $b0 v128) (local $t0 v128) (local $a1 v128)
+    (local $b1 v128) (local $t1 v128)
+    (if (i32.eqz (global.get $pending)) (then (return)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $zy) (global.get $h2)))
+      (local.set $zx (i32.const 0))
+      (block $cols_done (loop $cols
+        (br_if $cols_done (i32.ge_u (local.get $zx) (global.get $h2)))
+        ;; The changes in this position's window, as (byte offset of W2's row, entry) pairs.
+        (local.set $last (global.get $pairs))
+        (local.set $dy (i32.const 0))
+        (block $dy_done (loop $dys
+          (br_if $dy_done (i32.ge_u (local.get $dy) (global.get $k2)))
+          (local.set $dx (i32.const 0))
+          (block $dx_done (loop $dxs
+            (br_if $dx_done (i32.ge_u (local.get $dx) (global.get $k2)))
+            (local.set $pos (i32.shl
+              (i32.add (i32.mul (i32.add (local.get $zy) (local.get $dy)) (global.get $p1)) (i32.add (local.get $zx) (local.get $dx)))
+              (i32.const 2)))
+            (local.set $i (i32.load (i32.add (global.get $starts) (local.get $pos))))
+            (local.set $end (i32.add (local.get $i) (i32.load (i32.add (global.get $counts) (local.get $pos)))))
+            (block $entries_done (loop $entries
+              (br_if $entries_done (i32.ge_u (local.get $i) (local.get $end)))
+              (local.set $entry (i32.add (global.get $changes) (i32.shl (local.get $i) (i32.const 6))))
+              (i32.store (local.get $last) (i32.add (global.get $W2) (i32.shl
+                (i32.mul
+                  (i32.add (i32.mul (i32.add (i32.mul (local.get $dy) (global.get $k2)) (local.get $dx)) (global.get $c1))
+                           (i32.load (local.get $entry)))
+                  (global.get $c2))
+                (i32.const 2))))
+              (i32.store offset=4 (local.get $last) (local.get $entry))
+              (local.set $last (i32.add (local.get $last) (i32.const 8)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $entries)))
+            (local.set $dx (i32.add (local.get $dx) (i32.const 1)))
+            (br $dxs)))
+          (local.set $dy (i32.add (local.get $dy) (i32.const 1)))
+          (br $dys)))
+        (if (i32.ne (local.get $last) (global.get $pairs)) (then
+          (local.set $z (i32.add (global.get $Z)
+            (i32.mul (i32.mul (i32.add (i32.mul (local.get $zy) (global.get $h2)) (local.get $zx)) (global.get $c2)) (i32.const 12))))
+          ;; og: byte offset of the pair of groups in a W2 row (16 bytes a group).
+          (local.set $og (i32.const 0))
+          (block $groups_done (loop $groups
+            (br_if $groups_done (i32.ge_u (local.get $og) (i32.shl (global.get $c2) (i32.const 2))))
+            (local.set $a0 (v128.load (local.get $z)))
+            (local.set $b0 (v128.load offset=16 (local.get $z)))
+            (local.set $t0 (v128.load offset=32 (local.get $z)))
+            (local.set $a1 (v128.load offset=48 (local.get $z)))
+            (local.set $b1 (v128.load offset=64 (local.get $z)))
+            (local.set $t1 (v128.load offset=80 (local.get $z)))
+            (local.set $pair (global.get $pairs))
+            (block $pairs_done (loop $each
+              (br_if $pairs_done (i32.ge_u (local.get $pair) (local.get $last)))
+              (local.set $w (i32.add (i32.load (local.get $pair)) (local.get $og)))
+              (local.set $entry (i32.load offset=4 (local.get $pair)))
+              ${accumulate('(local.get $w)', '$a0', '$b0', '$t0')}
+              ${accumulate('(i32.add (local.get $w) (i32.const 16))', '$a1', '$b1', '$t1')}
+              (local.set $pair (i32.add (local.get $pair) (i32.const 8)))
+              (br $each)))
+            (v128.store (local.get $z) (local.get $a0))
+            (v128.store offset=16 (local.get $z) (local.get $b0))
+            (v128.store offset=32 (local.get $z) (local.get $t0))
+            (v128.store offset=48 (local.get $z) (local.get $a1))
+            (v128.store offset=64 (local.get $z) (local.get $b1))
+            (v128.store offset=80 (local.get $z) (local.get $t1))
+            (local.set $z (i32.add (local.get $z) (i32.const 96)))
+            (local.set $og (i32.add (local.get $og) (i32.const 32)))
+            (br $groups)))))
+        (local.set $zx (i32.add (local.get $zx) (i32.const 1)))
+        (br $cols)))
+      (local.set $zy (i32.add (local.get $zy) (i32.const 1)))
+      (br $rows))))
 
   ;; The pool-1 pattern at (s, t): per unit, the largest conv-1 value of its 2 × 2 window (the
   ;; first of equals) if positive, recomputed for the groups whose slack does not cover (s, t);
@@ -151,7 +210,7 @@ export const PLANE_KERNEL_WAT = String.raw`
   ;; one); the bound takes the smallest such distance over the group's lanes and windows.
   (func $pattern (param $s f32) (param $t f32)
     (local $py i32) (local $px i32) (local $c i32) (local $p i32) (local $end i32) (local $unit i32)
-    (local $info i32) (local $d1 i32) (local $d2 i32)
+    (local $info i32) (local $d1 i32) (local $d2 i32) (local $first i32) (local $pos i32)
     (local $vs v128) (local $vt v128) (local $m v128) (local $best v128) (local $idx v128)
     (local $base v128) (local $old v128) (local $new v128) (local $active v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
@@ -162,6 +221,7 @@ export const PLANE_KERNEL_WAT = String.raw`
     (local.set $vt (f32x4.splat (local.get $t)))
     (local.set $unit (global.get $win))
     (local.set $info (global.get $slack))
+    (global.set $pending (i32.const 0))
     ;; Bytes to the next column and the next row of conv 1's groups.
     (local.set $d1 (i32.mul (global.get $c1) (i32.const 12)))
     (local.set $d2 (i32.mul (local.get $d1) (global.get $h1)))
@@ -175,6 +235,7 @@ export const PLANE_KERNEL_WAT = String.raw`
           (i32.mul (i32.shl (local.get $px) (i32.const 1)) (local.get $d1)))))
         (local.set $end (i32.add (local.get $p) (local.get $d1)))
         (local.set $c (i32.const 0))
+        (local.set $first (global.get $pending))
         (block $groups_done (loop $groups
           (br_if $groups_done (i32.ge_u (local.get $p) (local.get $end)))
           (if (i32.eqz (f32.lt
@@ -224,6 +285,10 @@ export const PLANE_KERNEL_WAT = String.raw`
           (local.set $p (i32.add (local.get $p) (i32.const 48)))
           (local.set $c (i32.add (local.get $c) (i32.const 4)))
           (br $groups)))
+        ;; This position's changes: entries first … pending − 1.
+        (local.set $pos (i32.shl (i32.add (i32.mul (local.get $py) (global.get $p1)) (local.get $px)) (i32.const 2)))
+        (i32.store (i32.add (global.get $starts) (local.get $pos)) (local.get $first))
+        (i32.store (i32.add (global.get $counts) (local.get $pos)) (i32.sub (global.get $pending) (local.get $first)))
         (local.set $px (i32.add (local.get $px) (i32.const 1)))
         (br $cols)))
       (local.set $py (i32.add (local.get $py) (i32.const 1)))
@@ -273,6 +338,7 @@ export const PLANE_KERNEL_WAT = String.raw`
       (local.set $s (f32.load (i32.add (local.get $coords) (i32.shl (local.get $k) (i32.const 3)))))
       (local.set $t (f32.load offset=4 (i32.add (local.get $coords) (i32.shl (local.get $k) (i32.const 3)))))
       (call $pattern (local.get $s) (local.get $t))
+      (call $apply)
       (call $features (local.get $s) (local.get $t) (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $size))))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $points))))
@@ -296,7 +362,22 @@ export interface KernelMemory {
 
 /** The kernel instance's sizes and byte offsets, set before each walk. */
 export type KernelLayout = Record<
-  'c1' | 'h1' | 'p1' | 'c2' | 'k2' | 'h2' | 'p2' | 'APQ' | 'W2' | 'Z' | 'win' | 'slack',
+  | 'c1'
+  | 'h1'
+  | 'p1'
+  | 'c2'
+  | 'k2'
+  | 'h2'
+  | 'p2'
+  | 'APQ'
+  | 'W2'
+  | 'Z'
+  | 'win'
+  | 'slack'
+  | 'changes'
+  | 'counts'
+  | 'starts'
+  | 'pairs',
   number
 >;
 
