@@ -41,6 +41,42 @@ const windowValue = (k: number, delta: string) => `
     (f32x4.add (v128.load (i32.add (local.get $p) ${delta})) (f32x4.mul (local.get $vs) (local.get $P${k})))
     (f32x4.mul (local.get $vt) (local.get $Q${k}))))`;
 
+/**
+ * Loops over the 2 × 2 max-pool windows of a plane-form map (channels last, 48 bytes a group of 4
+ * channels): for each window ($y, $x) below `pooled`, $p walks the groups of the window's top-left
+ * value, $d1 and $d2 being the bytes to the value right of it and below it. `start` runs before a
+ * window's groups, `group` for each group ($p advances by itself), `end` after them.
+ */
+const overWindows = (
+  map: string,
+  channels: string,
+  side: string,
+  pooled: string,
+  parts: { start?: string; group: string; end?: string },
+) => `
+    (local.set $d1 (i32.mul ${channels} (i32.const 12)))
+    (local.set $d2 (i32.mul (local.get $d1) ${side}))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $y) ${pooled}))
+      (local.set $x (i32.const 0))
+      (block $cols_done (loop $cols
+        (br_if $cols_done (i32.ge_u (local.get $x) ${pooled}))
+        (local.set $p (i32.add ${map} (i32.add
+          (i32.mul (i32.shl (local.get $y) (i32.const 1)) (local.get $d2))
+          (i32.mul (i32.shl (local.get $x) (i32.const 1)) (local.get $d1)))))
+        (local.set $end (i32.add (local.get $p) (local.get $d1)))
+        ${parts.start ?? ''}
+        (block $groups_done (loop $groups
+          (br_if $groups_done (i32.ge_u (local.get $p) (local.get $end)))
+          ${parts.group}
+          (local.set $p (i32.add (local.get $p) (i32.const 48)))
+          (br $groups)))
+        ${parts.end ?? ''}
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $cols)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $rows)))`;
+
 /** Takes window k (1–3) into the winner: its value, P, Q and byte offset in APQ. */
 /** Adds the product of W2 row group `w` (byte offset) with a change's dA, dP, dQ into accumulators a, b, c. */
 const accumulate = (w: string, a: string, b: string, c: string) => `
@@ -209,7 +245,7 @@ export const PLANE_KERNEL_WAT = String.raw`
   ;; winner's (an active unit) or zero (the winner of an active unit, every window of an inactive
   ;; one); the bound takes the smallest such distance over the group's lanes and windows.
   (func $pattern (param $s f32) (param $t f32)
-    (local $py i32) (local $px i32) (local $c i32) (local $p i32) (local $end i32) (local $unit i32)
+    (local $y i32) (local $x i32) (local $c i32) (local $p i32) (local $end i32) (local $unit i32)
     (local $info i32) (local $d1 i32) (local $d2 i32) (local $first i32) (local $pos i32)
     (local $vs v128) (local $vt v128) (local $m v128) (local $best v128) (local $idx v128)
     (local $base v128) (local $old v128) (local $new v128) (local $active v128)
@@ -222,23 +258,10 @@ export const PLANE_KERNEL_WAT = String.raw`
     (local.set $unit (global.get $win))
     (local.set $info (global.get $slack))
     (global.set $pending (i32.const 0))
-    ;; Bytes to the next column and the next row of conv 1's groups.
-    (local.set $d1 (i32.mul (global.get $c1) (i32.const 12)))
-    (local.set $d2 (i32.mul (local.get $d1) (global.get $h1)))
-    (block $rows_done (loop $rows
-      (br_if $rows_done (i32.ge_u (local.get $py) (global.get $p1)))
-      (local.set $px (i32.const 0))
-      (block $cols_done (loop $cols
-        (br_if $cols_done (i32.ge_u (local.get $px) (global.get $p1)))
-        (local.set $p (i32.add (global.get $APQ) (i32.add
-          (i32.mul (i32.shl (local.get $py) (i32.const 1)) (local.get $d2))
-          (i32.mul (i32.shl (local.get $px) (i32.const 1)) (local.get $d1)))))
-        (local.set $end (i32.add (local.get $p) (local.get $d1)))
-        (local.set $c (i32.const 0))
-        (local.set $first (global.get $pending))
-        (block $groups_done (loop $groups
-          (br_if $groups_done (i32.ge_u (local.get $p) (local.get $end)))
-          (if (i32.eqz (f32.lt
+    ${overWindows('(global.get $APQ)', '(global.get $c1)', '(global.get $h1)', '(global.get $p1)', {
+      start: `(local.set $c (i32.const 0))
+        (local.set $first (global.get $pending))`,
+      group: `(if (i32.eqz (f32.lt
                 (f32.add
                   (f32.abs (f32.sub (local.get $s) (f32.load (local.get $info))))
                   (f32.abs (f32.sub (local.get $t) (f32.load offset=4 (local.get $info)))))
@@ -282,52 +305,30 @@ export const PLANE_KERNEL_WAT = String.raw`
                 ${lane(3)}))))
           (local.set $unit (i32.add (local.get $unit) (i32.const 16)))
           (local.set $info (i32.add (local.get $info) (i32.const 16)))
-          (local.set $p (i32.add (local.get $p) (i32.const 48)))
-          (local.set $c (i32.add (local.get $c) (i32.const 4)))
-          (br $groups)))
-        ;; This position's changes: entries first … pending − 1.
-        (local.set $pos (i32.shl (i32.add (i32.mul (local.get $py) (global.get $p1)) (local.get $px)) (i32.const 2)))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))`,
+      end: `;; This position's changes: entries first … pending − 1.
+        (local.set $pos (i32.shl (i32.add (i32.mul (local.get $y) (global.get $p1)) (local.get $x)) (i32.const 2)))
         (i32.store (i32.add (global.get $starts) (local.get $pos)) (local.get $first))
-        (i32.store (i32.add (global.get $counts) (local.get $pos)) (i32.sub (global.get $pending) (local.get $first)))
-        (local.set $px (i32.add (local.get $px) (i32.const 1)))
-        (br $cols)))
-      (local.set $py (i32.add (local.get $py) (i32.const 1)))
-      (br $rows))))
+        (i32.store (i32.add (global.get $counts) (local.get $pos)) (i32.sub (global.get $pending) (local.get $first)))`,
+    })})
 
   ;; Pool 2 of ReLU(G + s·Gs + t·Gt) into out [p2 × p2 × c2].
   (func $features (param $s f32) (param $t f32) (param $out i32)
-    (local $qy i32) (local $qx i32) (local $z i32) (local $end i32) (local $d1 i32) (local $d2 i32)
+    (local $y i32) (local $x i32) (local $p i32) (local $end i32) (local $d1 i32) (local $d2 i32)
     (local $vs v128) (local $vt v128)
     (local.set $vs (f32x4.splat (local.get $s)))
     (local.set $vt (f32x4.splat (local.get $t)))
-    (local.set $d1 (i32.mul (global.get $c2) (i32.const 12)))
-    (local.set $d2 (i32.mul (local.get $d1) (global.get $h2)))
-    (block $rows_done (loop $rows
-      (br_if $rows_done (i32.ge_u (local.get $qy) (global.get $p2)))
-      (local.set $qx (i32.const 0))
-      (block $cols_done (loop $cols
-        (br_if $cols_done (i32.ge_u (local.get $qx) (global.get $p2)))
-        (local.set $z (i32.add (global.get $Z) (i32.add
-          (i32.mul (i32.shl (local.get $qy) (i32.const 1)) (local.get $d2))
-          (i32.mul (i32.shl (local.get $qx) (i32.const 1)) (local.get $d1)))))
-        (local.set $end (i32.add (local.get $z) (local.get $d1)))
-        (block $groups_done (loop $groups
-          (br_if $groups_done (i32.ge_u (local.get $z) (local.get $end)))
-          (v128.store (local.get $out)
+    ${overWindows('(global.get $Z)', '(global.get $c2)', '(global.get $h2)', '(global.get $p2)', {
+      group: `(v128.store (local.get $out)
             (f32x4.pmax
               (f32x4.pmax
-                (f32x4.pmax (f32x4.splat (f32.const 0)) ${value('(local.get $z)')})
-                ${value('(i32.add (local.get $z) (local.get $d1))')})
+                (f32x4.pmax (f32x4.splat (f32.const 0)) ${value('(local.get $p)')})
+                ${value('(i32.add (local.get $p) (local.get $d1))')})
               (f32x4.pmax
-                ${value('(i32.add (local.get $z) (local.get $d2))')}
-                ${value('(i32.add (local.get $z) (i32.add (local.get $d1) (local.get $d2)))')})))
-          (local.set $out (i32.add (local.get $out) (i32.const 16)))
-          (local.set $z (i32.add (local.get $z) (i32.const 48)))
-          (br $groups)))
-        (local.set $qx (i32.add (local.get $qx) (i32.const 1)))
-        (br $cols)))
-      (local.set $qy (i32.add (local.get $qy) (i32.const 1)))
-      (br $rows))))
+                ${value('(i32.add (local.get $p) (local.get $d2))')}
+                ${value('(i32.add (local.get $p) (i32.add (local.get $d1) (local.get $d2)))')})))
+          (local.set $out (i32.add (local.get $out) (i32.const 16)))`,
+    })})
 
   ;; Walks n plane points (coords [n × 2] f32) in order, writing each one's pool-2 output to out.
   (func (export "run") (param $coords i32) (param $n i32) (param $out i32)

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, test } from 'vitest';
 import { initBackend } from '../../trainer/backend.js';
 import type { Classifier } from '../../trainer/models/classifier.js';
-import { ModelBatch } from '../../recorder/model-batch.js';
+import { ModelBatch, type ImageRange } from '../../recorder/model-batch.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -13,15 +13,15 @@ const linear = (weights: number[]): Classifier => ({
   logits: (x) => tf.matMul(x.reshape([x.shape[0], 4]), tf.tensor2d(weights, [4, 3])),
 });
 
-/** `count` inputs whose k-th is filled with k + 1. */
-const inputs = (count: number) => (start: number, n: number) =>
+/** Inputs made range by range: the k-th is filled with k + 1. */
+const inputs: ImageRange = (start, n) =>
   tf.tensor4d(
     Float32Array.from({ length: n * 4 }, (_, i) => start + Math.floor(i / 4) + 1),
     [n, 2, 2, 1],
   );
 
 async function alone(classifier: Classifier, count: number): Promise<Float32Array> {
-  const y = tf.tidy(() => tf.logSoftmax(classifier.logits(inputs(count)(0, count))));
+  const y = tf.tidy(() => tf.logSoftmax(classifier.logits(inputs(0, count))));
   const values = (await y.data()) as Float32Array;
   y.dispose();
   return values;
@@ -34,11 +34,11 @@ test('an ask of parts through two classifiers is answered in one pass, each part
   const [[throughMain, throughHead], other] = await Promise.all([
     batch.join(() =>
       batch.ask([
-        { count: 3, images: inputs(3) },
-        { count: 5, images: inputs(5), through: head },
+        { count: 3, images: inputs },
+        { count: 5, images: inputs, through: head },
       ]),
     ),
-    batch.join(() => batch.logProbabilities(4, inputs(4), head)),
+    batch.join(() => batch.logProbabilities(4, inputs, head)),
   ]);
   // One flush: one model call per classifier, chunks of 2 inside each.
   expect(batch.calls).toBe(2);
@@ -46,6 +46,6 @@ test('an ask of parts through two classifiers is answered in one pass, each part
   expect([...throughHead!]).toEqual([...(await alone(head, 5))]);
   expect([...other]).toEqual([...(await alone(head, 4))]);
   // An ask of nothing resolves at once, without a model call.
-  expect(await batch.ask([{ count: 0, images: inputs(0) }])).toEqual([new Float32Array(0)]);
+  expect(await batch.ask([{ count: 0, images: inputs }])).toEqual([new Float32Array(0)]);
   expect(batch.calls).toBe(2);
 });
