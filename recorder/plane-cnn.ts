@@ -29,8 +29,8 @@ const networks = new WeakMap<tf.LayersModel, PlaneNetwork | null>();
 
 /**
  * The plane form of a model that starts conv (valid, stride 1, ReLU, channels a multiple of 4) –
- * max-pool 2 × 2 – conv (the same, channels a multiple of 8) – max-pool 2 × 2, on square images: the MNIST CNN; undefined
- * for any other model (its slices are evaluated image by image).
+ * max-pool 2 × 2 – conv (the same, channels a multiple of 8) – max-pool 2 × 2, on square images:
+ * the MNIST CNN; undefined for any other model (its slices are evaluated image by image).
  */
 export function planeNetworkOf(model: tf.LayersModel): PlaneNetwork | undefined {
   if (!networks.has(model)) networks.set(model, findPlaneNetwork(model) ?? null);
@@ -117,8 +117,8 @@ export class SlicePlane {
     interleave(memory, layout.APQ / 4, [maps.dataSync() as Float32Array, c1], bias1?.dataSync());
     maps.dispose();
     memory.set(kernel2.dataSync(), layout.W2 / 4);
-    const positions = (layout.win - layout.Z) / 12 / c2;
-    interleave(memory, layout.Z / 4, [new Float32Array(3 * positions * c2), c2], bias2?.dataSync());
+    // G starts at conv 2's bias, Gs and Gt at zero.
+    interleave(memory, layout.Z / 4, [new Float32Array(3 * layout.h2 * layout.h2 * c2), c2], bias2?.dataSync());
     new Int32Array(this.kernel.memory.buffer).fill(-1, layout.win / 4, layout.slack / 4);
     // Every group's slack entry (s0, t0, τ, unused) with τ = −1: the walk's first point computes all.
     for (let entry = layout.slack / 4; entry < layout.changes / 4; entry += 4) memory.set([0, 0, -1, 0], entry);

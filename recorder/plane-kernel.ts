@@ -437,7 +437,10 @@ interface WalkerThread {
 /** Node's Worker, loaded once (this module is shared with code that never walks). */
 type Worker = import('node:worker_threads').Worker;
 
-/** Walker threads, one per core, shared by every slice of the process; created on first use. */
+/**
+ * Walker threads, two per core (a step's slices walk at once), shared by every slice of the process;
+ * created on first use.
+ */
 let threads: Promise<WalkerThread[]> | undefined;
 let slices = 0;
 
@@ -450,6 +453,10 @@ async function walkerThreads(): Promise<WalkerThread[]> {
       thread.worker.on('message', ({ id, error }: { id: number; error?: string }) =>
         thread.answers.get(id)!.shift()!(error),
       );
+      // A walker that dies fails every walk waiting on it instead of leaving it hanging.
+      thread.worker.on('error', (error) => {
+        for (const waiting of thread.answers.values()) for (const answer of waiting.splice(0)) answer(String(error));
+      });
       // Idle walkers never keep the process alive.
       thread.worker.unref();
       return thread;
