@@ -50,13 +50,6 @@ export function evaluationModeNamed(name: EvaluationMode['kind'], coarse = 4): E
 const PLANE_FORM_BACKENDS = new Set(['wasm', 'cpu']);
 
 /**
- * A pixel with no other to walk within this Chebyshev distance is evaluated as an image: walking
- * there and back costs more (about 9–18 µs a pixel of distance against about 100 µs an image, on
- * the default slices; BENCHMARKS.md).
- */
-const WALK_REACH = 3;
-
-/**
  * Evaluates a classifier on one slice, again and again (once per training step): the slice's
  * basis stays on the backend between calls, and each chunk of images is made there from its
  * pixels' plane coordinates as coords · [u; w] + a, so nothing of size d crosses from JavaScript.
@@ -131,10 +124,9 @@ export class SliceEvaluator {
 
   /**
    * The model's decisions at listed pixels through its plane form: the pixels walked nearest
-   * first (walkOrder), pool 2's output at each sent through the network's head, and pixels with no
-   * other within WALK_REACH through the model image by image, all in one ask of `batch`. The walk
-   * starts afresh on each call (a new model state) and goes on from round to round. Undefined when
-   * the plane form does not apply.
+   * first (walkOrder) and pool 2's output at each sent through the network's head in one ask of
+   * `batch`. The walk starts afresh on each call (a new model state) and goes on from round to
+   * round. Undefined when the plane form does not apply.
    */
   private async planeSource(batch: ModelBatch): Promise<PixelSource | undefined> {
     const model = this.planeForm && PLANE_FORM_BACKENDS.has(tf.getBackend()) && batch.classifier.model;
@@ -144,21 +136,16 @@ export class SliceEvaluator {
     plane.load(network);
     let at: number | undefined;
     return async (pixels, out) => {
-      const { walk, alone } = walkOrder(pixels, this.geometry.width, this.geometry.height, at, WALK_REACH);
+      const walk = walkOrder(pixels, this.geometry.width, this.geometry.height, at);
       at = walk[walk.length - 1] ?? at;
       const features = await plane.features(this.coordsOf(walk));
-      const coords = this.coordsOf(alone);
-      const [walked, single] = await batch.ask([
-        {
-          count: walk.length,
-          images: (start, count) => featureTensor(network, features, start, count),
-          through: network.head,
-        },
-        { count: alone.length, images: (start, count) => this.images(coords, start, count) },
-      ]);
-      writeDecisions(out, walk, walked!);
-      writeDecisions(out, alone, single!);
-      return inOrderOf(pixels, [walk, walked!], [alone, single!]);
+      const walked = await batch.logProbabilities(
+        walk.length,
+        (start, count) => featureTensor(network, features, start, count),
+        network.head,
+      );
+      writeDecisions(out, walk, walked);
+      return inOrderOf(pixels, walk, walked);
     };
   }
 
@@ -236,17 +223,13 @@ export class SliceEvaluator {
   }
 }
 
-/**
- * Log-probabilities [pixels × classes] in the order of `pixels`, from parts that each list some of
- * them with their rows.
- */
-function inOrderOf(pixels: Int32Array, ...parts: [Int32Array, Float32Array][]): Float32Array {
-  const classes = parts.reduce((n, [listed, rows]) => (listed.length > 0 ? rows.length / listed.length : n), 0);
-  const row = new Map<number, Float32Array>();
-  for (const [listed, rows] of parts)
-    listed.forEach((p, k) => row.set(p, rows.subarray(k * classes, (k + 1) * classes)));
-  const ordered = new Float32Array(pixels.length * classes);
-  pixels.forEach((p, k) => ordered.set(row.get(p)!, k * classes));
+/** Log-probabilities [pixels × classes] in the order of `pixels`, from `rows` in the order of `listed` (the same pixels). */
+function inOrderOf(pixels: Int32Array, listed: Int32Array, rows: Float32Array): Float32Array {
+  const classes = rows.length / Math.max(1, listed.length);
+  const row = new Map<number, number>();
+  listed.forEach((p, k) => row.set(p, k));
+  const ordered = new Float32Array(rows.length);
+  pixels.forEach((p, k) => ordered.set(rows.subarray(row.get(p)! * classes, (row.get(p)! + 1) * classes), k * classes));
   return ordered;
 }
 

@@ -77,13 +77,34 @@ function isPool2(layer: tf.layers.Layer): boolean {
   );
 }
 
+/** Kernel instances per slice: a walk of SPLIT_FROM points or more is split between them. */
+const LANES = 2;
+const SPLIT_FROM = 32;
+
+/** A lane's arrays in the kernel's memory: its walk state (Z, win, slack, contiguous) and scratch. */
+type LaneLayout = Pick<KernelLayout, 'Z' | 'win' | 'slack' | 'changes' | 'counts' | 'starts' | 'pairs'>;
+
+/** Where everything lies in a slice's kernel memory: the shared arrays, each lane's, and the free space after them. */
+interface PlaneLayout {
+  shared: Omit<KernelLayout, keyof LaneLayout>;
+  lanes: LaneLayout[];
+  /** Bytes of a lane's walk state, from its Z. */
+  state: number;
+  free: number;
+}
+
 /**
- * One slice's plane form, on its own kernel instance: `load` a model's weights once per training
- * step, then `features` of any pixels, in the order given (neighbours after each other cost least).
+ * One slice's plane form, on its own kernel: `load` a model's weights once per training step,
+ * then `features` of any pixels, in the order given (neighbours after each other cost least). A
+ * long walk is split between the kernel's lanes, each on its own thread: the second lane starts
+ * from a copy of the first's state and its first point jumps to the second half, so a slice's
+ * walk takes both cores when the other slices are done.
  */
 export class SlicePlane {
-  private layout: (KernelLayout & { free: number }) | undefined;
+  private layout: PlaneLayout | undefined;
   private network: PlaneNetwork | undefined;
+  /** The lane whose state is at the last point walked. */
+  private current = 0;
 
   private constructor(
     private readonly geometry: SliceGeometry,
@@ -92,7 +113,7 @@ export class SlicePlane {
   ) {}
 
   static async create(geometry: SliceGeometry, imageShape: readonly [number, number, number]): Promise<SlicePlane> {
-    return new SlicePlane(geometry, imageShape, await PlaneKernel.create());
+    return new SlicePlane(geometry, imageShape, await PlaneKernel.create(LANES));
   }
 
   /**
@@ -112,16 +133,18 @@ export class SlicePlane {
       return tf.conv2d(tf.tensor4d(points, [3, ...this.imageShape]), kernel1, 1, 'valid');
     });
     const h1 = maps.shape[1];
-    const layout = this.allocate(h1, c1, c2, k2);
+    const { shared, lanes } = this.allocate(h1, c1, c2, k2);
+    const lane = lanes[(this.current = 0)]!;
     const memory = new Float32Array(this.kernel.memory.buffer);
-    interleave(memory, layout.APQ / 4, [maps.dataSync() as Float32Array, c1], bias1?.dataSync());
+    interleave(memory, shared.APQ / 4, [maps.dataSync() as Float32Array, c1], bias1?.dataSync());
     maps.dispose();
-    memory.set(kernel2.dataSync(), layout.W2 / 4);
+    memory.set(kernel2.dataSync(), shared.W2 / 4);
     // G starts at conv 2's bias, Gs and Gt at zero.
-    interleave(memory, layout.Z / 4, [new Float32Array(3 * layout.h2 * layout.h2 * c2), c2], bias2?.dataSync());
-    new Int32Array(this.kernel.memory.buffer).fill(-1, layout.win / 4, layout.slack / 4);
-    // Every group's slack entry (s0, t0, τ, unused) with τ = −1: the walk's first point computes all.
-    for (let entry = layout.slack / 4; entry < layout.changes / 4; entry += 4) memory.set([0, 0, -1, 0], entry);
+    interleave(memory, lane.Z / 4, [new Float32Array(3 * shared.h2 * shared.h2 * c2), c2], bias2?.dataSync());
+    new Int32Array(this.kernel.memory.buffer).fill(-1, lane.win / 4, lane.slack / 4);
+    // Every group's slack entry (s0, t0, σ, θ) with σ = θ = ∞: the walk's first point computes all.
+    for (let entry = lane.slack / 4; entry < lane.changes / 4; entry += 4)
+      memory.set([0, 0, Infinity, Infinity], entry);
     this.network = network;
   }
 
@@ -135,13 +158,29 @@ export class SlicePlane {
     const { layout, network } = this;
     if (!layout || !network) throw new Error('SlicePlane.features before load');
     const n = coords.length / 2;
-    const size = network.featureShape.reduce((a, b) => a * b);
-    const { free, ...kernelLayout } = layout;
-    const out = free + coords.byteLength;
-    this.reserve(out + n * size * 4);
-    new Float32Array(this.kernel.memory.buffer).set(coords, free / 4);
-    await this.kernel.run(kernelLayout, free, n, out);
-    return new Float32Array(this.kernel.memory.buffer, out, n * size);
+    const size = network.featureShape.reduce((a, b) => a * b) * 4;
+    const out = layout.free + coords.byteLength;
+    this.reserve(out + n * size);
+    new Float32Array(this.kernel.memory.buffer).set(coords, layout.free / 4);
+    const walk = (lane: number, from: number, to: number) =>
+      this.kernel.run(
+        lane,
+        { ...layout.shared, ...layout.lanes[lane]! },
+        layout.free + 8 * from,
+        to - from,
+        out + size * from,
+      );
+    if (n < SPLIT_FROM) await walk(this.current, 0, n);
+    else {
+      // The other lane takes the second half from a copy of this lane's state.
+      const [here, there] = [this.current, (this.current + 1) % this.kernel.lanes];
+      const from = layout.lanes[here]!.Z;
+      new Uint8Array(this.kernel.memory.buffer).copyWithin(layout.lanes[there]!.Z, from, from + layout.state);
+      const half = Math.floor(n / 2);
+      await Promise.all([walk(here, 0, half), walk(there, half, n)]);
+      this.current = there;
+    }
+    return new Float32Array(this.kernel.memory.buffer, out, (n * size) / 4);
   }
 
   /** Frees the slice's kernel. */
@@ -150,32 +189,38 @@ export class SlicePlane {
   }
 
   /** Lays the kernel's arrays out for these sizes (once: a model's shapes do not change). */
-  private allocate(h1: number, c1: number, c2: number, k2: number): NonNullable<SlicePlane['layout']> {
+  private allocate(h1: number, c1: number, c2: number, k2: number): PlaneLayout {
     if (this.layout) return this.layout;
     const p1 = Math.floor(h1 / 2);
     const h2 = p1 - k2 + 1;
     const p2 = Math.floor(h2 / 2);
-    const bytes = {
-      APQ: 12 * h1 * h1 * c1,
-      W2: 4 * k2 * k2 * c1 * c2,
-      Z: 12 * h2 * h2 * c2,
-      win: 4 * p1 * p1 * c1,
-      slack: 4 * p1 * p1 * c1,
-      changes: 64 * p1 * p1 * c1,
-      counts: 4 * p1 * p1,
-      starts: 4 * p1 * p1,
-      pairs: 8 * k2 * k2 * c1,
-    };
     let offset = 16;
-    const layout = { c1, h1, p1, c2, k2, h2, p2 } as NonNullable<SlicePlane['layout']>;
-    for (const [name, size] of Object.entries(bytes)) {
-      layout[name as keyof typeof bytes] = offset;
-      offset += size;
-    }
-    layout.free = offset;
+    const place = <K extends string>(bytes: Record<K, number>) => {
+      const at = {} as Record<K, number>;
+      for (const [name, size] of Object.entries(bytes) as [K, number][]) {
+        at[name] = offset;
+        offset += size;
+      }
+      return at;
+    };
+    const shared = { c1, h1, p1, c2, k2, h2, p2, ...place({ APQ: 12 * h1 * h1 * c1, W2: 4 * k2 * k2 * c1 * c2 }) };
+    const state = 12 * h2 * h2 * c2 + 8 * p1 * p1 * c1;
+    const lanes = Array.from({ length: this.kernel.lanes }, () =>
+      place({
+        // The walk state, copied from lane to lane as one block.
+        Z: 12 * h2 * h2 * c2,
+        win: 4 * p1 * p1 * c1,
+        slack: 4 * p1 * p1 * c1,
+        // Scratch of a point.
+        changes: 64 * p1 * p1 * c1,
+        counts: 4 * p1 * p1,
+        starts: 4 * p1 * p1,
+        pairs: 8 * k2 * k2 * c1,
+      }),
+    );
+    this.layout = { shared, lanes, state, free: offset };
     this.reserve(offset);
-    this.layout = layout;
-    return layout;
+    return this.layout;
   }
 
   /** Grows the kernel's memory to hold `bytes`. */

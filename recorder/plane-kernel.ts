@@ -78,12 +78,19 @@ const overWindows = (
       (br $rows)))`;
 
 /** Takes window k (1–3) into the winner: its value, P, Q and byte offset in APQ. */
-/** Adds the product of W2 row group `w` (byte offset) with a change's dA, dP, dQ into accumulators a, b, c. */
-const accumulate = (w: string, a: string, b: string, c: string) => `
-  (local.set $wv (v128.load ${w}))
-  (local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $entry)))))
-  (local.set ${b} (f32x4.add (local.get ${b}) (f32x4.mul (local.get $wv) (v128.load offset=32 (local.get $entry)))))
-  (local.set ${c} (f32x4.add (local.get ${c}) (f32x4.mul (local.get $wv) (v128.load offset=48 (local.get $entry)))))`;
+/** Conv 2's 4-channel groups that the apply loop takes at once, in registers. */
+const APPLY_GROUPS = 2;
+const applyLanes = Array.from({ length: APPLY_GROUPS }, (_, g) => g);
+
+/**
+ * Adds the product of W2 row group `g` (16 bytes a group from $w) with the change in $da, $dp and
+ * $dq into group g's accumulators.
+ */
+const accumulate = (g: number) => `
+  (local.set $wv (v128.load offset=${16 * g} (local.get $w)))
+  (local.set $a${g} (f32x4.add (local.get $a${g}) (f32x4.mul (local.get $wv) (local.get $da))))
+  (local.set $b${g} (f32x4.add (local.get $b${g}) (f32x4.mul (local.get $wv) (local.get $dp))))
+  (local.set $t${g} (f32x4.add (local.get $t${g}) (f32x4.mul (local.get $wv) (local.get $dq))))`;
 
 const contend = (k: number, delta: string) => `
   ${windowValue(k, delta)}
@@ -95,17 +102,21 @@ const contend = (k: number, delta: string) => `
     (i32x4.add (local.get $base) (i32x4.splat ${delta})) (local.get $idx) (local.get $m)))`;
 
 /**
- * Folds into $tau the distance (in |Δs| + |Δt|) the point may move before value x, P, Q crosses
- * the reference R, PR, QR: (R − x) / max(|PR − P|, |QR − Q|). 0/0 (a window against itself, or
- * two windows that never part) is NaN, which pmin with the running value first ignores.
+ * Folds into $sigma and $theta how fast, against its gap, value x, P, Q may approach the reference
+ * R, PR, QR along s and along t: |PR − P| / (R − x) and |QR − Q| / (R − x). While
+ * σ·|Δs| + θ·|Δt| < 1 no gap of the group closes, since each changes by at most
+ * |ΔP|·|Δs| + |ΔQ|·|Δt|. 0/0 (a window against itself, or two windows that never part) is NaN,
+ * which pmax with the running value first ignores.
  */
 const bound = (x: string, P: string, Q: string) => `
-  (local.set $tau (f32x4.pmin (local.get $tau)
-    (f32x4.div
-      (f32x4.sub (local.get $R) ${x})
-      (f32x4.pmax
-        (f32x4.abs (f32x4.sub (local.get $PR) ${P}))
-        (f32x4.abs (f32x4.sub (local.get $QR) ${Q}))))))`;
+  (local.set $r (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.sub (local.get $R) ${x})))
+  (local.set $sigma (f32x4.pmax (local.get $sigma) (f32x4.mul (f32x4.abs (f32x4.sub (local.get $PR) ${P})) (local.get $r))))
+  (local.set $theta (f32x4.pmax (local.get $theta) (f32x4.mul (f32x4.abs (f32x4.sub (local.get $QR) ${Q})) (local.get $r))))`;
+
+/** The largest of a vector's four lanes, in all four. */
+const largest = (v: string) => `
+  (local.set ${v} (f32x4.pmax (local.get ${v}) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get ${v}) (local.get ${v}))))
+  (local.set ${v} (f32x4.pmax (local.get ${v}) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get ${v}) (local.get ${v}))))`;
 
 /** Scatters lane `lane` of a group whose pattern changed. */
 const lane = (lane: number) => `
@@ -164,8 +175,8 @@ export const PLANE_KERNEL_WAT = String.raw`
     (local $zy i32) (local $zx i32) (local $dy i32) (local $dx i32) (local $pos i32) (local $i i32)
     (local $end i32) (local $entry i32) (local $pair i32) (local $last i32) (local $og i32)
     (local $z i32) (local $w i32)
-    (local $wv v128) (local $a0 v128) (local $b0 v128) (local $t0 v128) (local $a1 v128)
-    (local $b1 v128) (local $t1 v128)
+    (local $wv v128) (local $da v128) (local $dp v128) (local $dq v128)
+    ${applyLanes.map((g) => `(local $a${g} v128) (local $b${g} v128) (local $t${g} v128)`).join(' ')}
     (if (i32.eqz (global.get $pending)) (then (return)))
     (block $rows_done (loop $rows
       (br_if $rows_done (i32.ge_u (local.get $zy) (global.get $h2)))
@@ -205,33 +216,37 @@ export const PLANE_KERNEL_WAT = String.raw`
         (if (i32.ne (local.get $last) (global.get $pairs)) (then
           (local.set $z (i32.add (global.get $Z)
             (i32.mul (i32.mul (i32.add (i32.mul (local.get $zy) (global.get $h2)) (local.get $zx)) (global.get $c2)) (i32.const 12))))
-          ;; og: byte offset of the pair of groups in a W2 row (16 bytes a group).
+          ;; og: byte offset of the APPLY_GROUPS groups in a W2 row (16 bytes a group).
           (local.set $og (i32.const 0))
           (block $groups_done (loop $groups
             (br_if $groups_done (i32.ge_u (local.get $og) (i32.shl (global.get $c2) (i32.const 2))))
-            (local.set $a0 (v128.load (local.get $z)))
-            (local.set $b0 (v128.load offset=16 (local.get $z)))
-            (local.set $t0 (v128.load offset=32 (local.get $z)))
-            (local.set $a1 (v128.load offset=48 (local.get $z)))
-            (local.set $b1 (v128.load offset=64 (local.get $z)))
-            (local.set $t1 (v128.load offset=80 (local.get $z)))
+            ${applyLanes
+              .map(
+                (g) => `(local.set $a${g} (v128.load offset=${48 * g} (local.get $z)))
+            (local.set $b${g} (v128.load offset=${48 * g + 16} (local.get $z)))
+            (local.set $t${g} (v128.load offset=${48 * g + 32} (local.get $z)))`,
+              )
+              .join('\n            ')}
             (local.set $pair (global.get $pairs))
             (block $pairs_done (loop $each
               (br_if $pairs_done (i32.ge_u (local.get $pair) (local.get $last)))
               (local.set $w (i32.add (i32.load (local.get $pair)) (local.get $og)))
               (local.set $entry (i32.load offset=4 (local.get $pair)))
-              ${accumulate('(local.get $w)', '$a0', '$b0', '$t0')}
-              ${accumulate('(i32.add (local.get $w) (i32.const 16))', '$a1', '$b1', '$t1')}
+              (local.set $da (v128.load offset=16 (local.get $entry)))
+              (local.set $dp (v128.load offset=32 (local.get $entry)))
+              (local.set $dq (v128.load offset=48 (local.get $entry)))
+              ${applyLanes.map(accumulate).join('')}
               (local.set $pair (i32.add (local.get $pair) (i32.const 8)))
               (br $each)))
-            (v128.store (local.get $z) (local.get $a0))
-            (v128.store offset=16 (local.get $z) (local.get $b0))
-            (v128.store offset=32 (local.get $z) (local.get $t0))
-            (v128.store offset=48 (local.get $z) (local.get $a1))
-            (v128.store offset=64 (local.get $z) (local.get $b1))
-            (v128.store offset=80 (local.get $z) (local.get $t1))
-            (local.set $z (i32.add (local.get $z) (i32.const 96)))
-            (local.set $og (i32.add (local.get $og) (i32.const 32)))
+            ${applyLanes
+              .map(
+                (g) => `(v128.store offset=${48 * g} (local.get $z) (local.get $a${g}))
+            (v128.store offset=${48 * g + 16} (local.get $z) (local.get $b${g}))
+            (v128.store offset=${48 * g + 32} (local.get $z) (local.get $t${g}))`,
+              )
+              .join('\n            ')}
+            (local.set $z (i32.add (local.get $z) (i32.const ${48 * APPLY_GROUPS})))
+            (local.set $og (i32.add (local.get $og) (i32.const ${16 * APPLY_GROUPS})))
             (br $groups)))))
         (local.set $zx (i32.add (local.get $zx) (i32.const 1)))
         (br $cols)))
@@ -252,7 +267,7 @@ export const PLANE_KERNEL_WAT = String.raw`
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $P0 v128) (local $P1 v128) (local $P2 v128) (local $P3 v128)
     (local $Q0 v128) (local $Q1 v128) (local $Q2 v128) (local $Q3 v128)
-    (local $Pw v128) (local $Qw v128) (local $R v128) (local $PR v128) (local $QR v128) (local $tau v128)
+    (local $Pw v128) (local $Qw v128) (local $R v128) (local $PR v128) (local $QR v128) (local $r v128) (local $sigma v128) (local $theta v128)
     (local.set $vs (f32x4.splat (local.get $s)))
     (local.set $vt (f32x4.splat (local.get $t)))
     (local.set $unit (global.get $win))
@@ -263,9 +278,9 @@ export const PLANE_KERNEL_WAT = String.raw`
         (local.set $first (global.get $pending))`,
       group: `(if (i32.eqz (f32.lt
                 (f32.add
-                  (f32.abs (f32.sub (local.get $s) (f32.load (local.get $info))))
-                  (f32.abs (f32.sub (local.get $t) (f32.load offset=4 (local.get $info)))))
-                (f32.load offset=8 (local.get $info))))
+                  (f32.mul (f32.abs (f32.sub (local.get $s) (f32.load (local.get $info)))) (f32.load offset=8 (local.get $info)))
+                  (f32.mul (f32.abs (f32.sub (local.get $t) (f32.load offset=4 (local.get $info)))) (f32.load offset=12 (local.get $info))))
+                (f32.const 1)))
             (then
               (local.set $base (i32x4.add
                 (i32x4.splat (i32.sub (local.get $p) (global.get $APQ)))
@@ -284,18 +299,20 @@ export const PLANE_KERNEL_WAT = String.raw`
               (local.set $R (v128.and (local.get $best) (local.get $active)))
               (local.set $PR (v128.and (local.get $Pw) (local.get $active)))
               (local.set $QR (v128.and (local.get $Qw) (local.get $active)))
-              (local.set $tau (f32x4.splat (f32.const inf)))
+              (local.set $sigma (v128.const f32x4 0 0 0 0))
+              (local.set $theta (v128.const f32x4 0 0 0 0))
               ${bound('(local.get $v0)', '(local.get $P0)', '(local.get $Q0)')}
               ${bound('(local.get $v1)', '(local.get $P1)', '(local.get $Q1)')}
               ${bound('(local.get $v2)', '(local.get $P2)', '(local.get $Q2)')}
               ${bound('(local.get $v3)', '(local.get $P3)', '(local.get $Q3)')}
               ;; An active unit's winner against zero (for an inactive one, 0/0: ignored).
               ${bound('(v128.const f32x4 0 0 0 0)', '(v128.const f32x4 0 0 0 0)', '(v128.const f32x4 0 0 0 0)')}
-              (local.set $tau (f32x4.pmin (local.get $tau) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $tau) (local.get $tau))))
-              (local.set $tau (f32x4.pmin (local.get $tau) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $tau) (local.get $tau))))
+              ${largest('$sigma')}
+              ${largest('$theta')}
               (f32.store (local.get $info) (local.get $s))
               (f32.store offset=4 (local.get $info) (local.get $t))
-              (f32.store offset=8 (local.get $info) (f32x4.extract_lane 0 (local.get $tau)))
+              (f32.store offset=8 (local.get $info) (f32x4.extract_lane 0 (local.get $sigma)))
+              (f32.store offset=12 (local.get $info) (f32x4.extract_lane 0 (local.get $theta)))
               (local.set $old (v128.load (local.get $unit)))
               (if (v128.any_true (i32x4.ne (local.get $old) (local.get $new))) (then
                 (v128.store (local.get $unit) (local.get $new))
@@ -396,7 +413,7 @@ function kernelModule(): Promise<object> {
     });
     // V8 validates the module as it compiles it (wabt's validator refuses shared memories).
     try {
-      return await WebAssembly.compile(parsed.toBinary({}).buffer);
+      return await WebAssembly.compile(parsed.toBinary({ write_debug_names: true }).buffer);
     } finally {
       parsed.destroy();
     }
@@ -430,7 +447,7 @@ parentPort.on('message', async (message) => {
 
 interface WalkerThread {
   worker: Worker;
-  /** Per slice id, the callbacks of its requests in order (a thread answers in order). */
+  /** Per instance id, the callbacks of its requests in order (a thread answers in order). */
   answers: Map<number, ((error?: string) => void)[]>;
 }
 
@@ -438,78 +455,92 @@ interface WalkerThread {
 type Worker = import('node:worker_threads').Worker;
 
 /**
- * Walker threads, two per core (a step's slices walk at once), shared by every slice of the process;
- * created on first use.
+ * Walker threads, shared by every kernel instance of the process and started as instances need
+ * them: one per instance up to max(8, 2 × cores) (the lanes of four slices on this project's
+ * 2-core machines), so that the lanes of a step's slices all walk at once and the cores share
+ * them out evenly; instances beyond take turns on them.
  */
-let threads: Promise<WalkerThread[]> | undefined;
-let slices = 0;
+const walkers: WalkerThread[] = [];
+let instances = 0;
 
-async function walkerThreads(): Promise<WalkerThread[]> {
-  threads ??= (async () => {
-    const { Worker } = await import('node:worker_threads');
-    const { availableParallelism } = await import('node:os');
-    return Array.from({ length: 2 * availableParallelism() }, () => {
-      const thread: WalkerThread = { worker: new Worker(WALKER_SOURCE, { eval: true }), answers: new Map() };
-      thread.worker.on('message', ({ id, error }: { id: number; error?: string }) =>
-        thread.answers.get(id)!.shift()!(error),
-      );
-      // A walker that dies fails every walk waiting on it instead of leaving it hanging.
-      thread.worker.on('error', (error) => {
-        for (const waiting of thread.answers.values()) for (const answer of waiting.splice(0)) answer(String(error));
-      });
-      // Idle walkers never keep the process alive.
-      thread.worker.unref();
-      return thread;
-    });
-  })();
-  return threads;
+async function nextWalker(): Promise<WalkerThread> {
+  const [{ Worker }, { availableParallelism }] = await Promise.all([import('node:worker_threads'), import('node:os')]);
+  const index = instances++ % Math.max(8, 2 * availableParallelism());
+  return (walkers[index] ??= startWalker(new Worker(WALKER_SOURCE, { eval: true })));
+}
+
+function startWalker(worker: Worker): WalkerThread {
+  const thread: WalkerThread = { worker, answers: new Map() };
+  worker.on('message', ({ id, error }: { id: number; error?: string }) => thread.answers.get(id)!.shift()!(error));
+  // A walker that dies fails every walk waiting on it instead of leaving it hanging.
+  worker.on('error', (error) => {
+    for (const waiting of thread.answers.values()) for (const answer of waiting.splice(0)) answer(String(error));
+  });
+  // Idle walkers never keep the process alive.
+  worker.unref();
+  return thread;
+}
+
+/** One instance of the kernel on a walker thread. */
+interface Instance {
+  thread: WalkerThread;
+  id: number;
 }
 
 /**
- * One slice's kernel: its memory (filled and read on this thread) and an instance on a walker
- * thread, so that the walks of a step's slices run on all cores at once. Walker threads are
- * shared, a slice's walks run in order on its thread.
+ * One slice's kernel: its memory (filled and read on this thread) and `lanes` instances of the
+ * kernel on it, each on its own walker thread, so that a slice's walk can be split between cores
+ * (each lane keeps its own walk state in the memory; SlicePlane) and the walks of a step's slices
+ * run at once. A lane's walks run in order.
  */
 export class PlaneKernel {
   private constructor(
     readonly memory: KernelMemory,
-    private readonly thread: WalkerThread,
-    private readonly id: number,
+    private readonly instances: Instance[],
   ) {}
 
-  static async create(): Promise<PlaneKernel> {
-    const [module, all] = await Promise.all([kernelModule(), walkerThreads()]);
-    const id = slices++;
-    const kernel = new PlaneKernel(
-      new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }),
-      all[id % all.length]!,
-      id,
-    );
-    await kernel.request({ kind: 'create', module, memory: kernel.memory });
+  static async create(lanes: number): Promise<PlaneKernel> {
+    const module = await kernelModule();
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const instances: Instance[] = [];
+    for (let lane = 0; lane < lanes; lane++) instances.push({ thread: await nextWalker(), id: nextId++ });
+    const kernel = new PlaneKernel(memory, instances);
+    await Promise.all(instances.map((instance) => kernel.request(instance, { kind: 'create', module, memory })));
     return kernel;
   }
 
-  /** Walks n points (coords [n × 2] f32 at byte `coords`), writing pool 2's output from byte `out`. */
-  run(layout: KernelLayout, coords: number, n: number, out: number): Promise<void> {
-    return this.request({ kind: 'run', layout, coords, n, out });
+  /** The lanes: instances that can walk at once, each with the layout of its own state. */
+  get lanes(): number {
+    return this.instances.length;
   }
 
-  /** Frees the slice's instance on its walker thread. */
+  /**
+   * Walks n points (coords [n × 2] f32 at byte `coords`) on `lane`, with its layout, writing pool
+   * 2's output from byte `out`.
+   */
+  run(lane: number, layout: KernelLayout, coords: number, n: number, out: number): Promise<void> {
+    return this.request(this.instances[lane]!, { kind: 'run', layout, coords, n, out });
+  }
+
+  /** Frees the slice's instances on their walker threads. */
   dispose(): void {
-    void this.request({ kind: 'dispose' });
+    for (const instance of this.instances) void this.request(instance, { kind: 'dispose' });
   }
 
-  private request(message: object): Promise<void> {
-    const { answers, worker } = this.thread;
+  private request({ thread, id }: Instance, message: object): Promise<void> {
+    const { answers, worker } = thread;
     return new Promise<void>((resolve, reject) => {
       const answer = (error?: string) =>
         error === undefined ? resolve() : reject(new Error(`plane-form walk failed: ${error}`));
-      answers.set(this.id, [...(answers.get(this.id) ?? []), answer]);
+      answers.set(id, [...(answers.get(id) ?? []), answer]);
       // A walker keeps the process alive only while it has work.
       worker.ref();
-      worker.postMessage({ ...message, id: this.id });
+      worker.postMessage({ ...message, id });
     }).finally(() => {
       if ([...answers.values()].every((waiting) => waiting.length === 0)) worker.unref();
     });
   }
 }
+
+/** Instance ids, unique in the process. */
+let nextId = 0;
