@@ -105,6 +105,8 @@ export class SlicePlane {
   private network: PlaneNetwork | undefined;
   /** The lane whose state is at the last point walked. */
   private current = 0;
+  /** Whether the current lane has walked since `load`. */
+  private walked = false;
 
   private constructor(
     private readonly geometry: SliceGeometry,
@@ -135,6 +137,7 @@ export class SlicePlane {
     const h1 = maps.shape[1];
     const { shared, lanes } = this.allocate(h1, c1, c2, k2);
     const lane = lanes[(this.current = 0)]!;
+    this.walked = false;
     const memory = new Float32Array(this.kernel.memory.buffer);
     interleave(memory, shared.APQ / 4, [maps.dataSync() as Float32Array, c1], bias1?.dataSync());
     maps.dispose();
@@ -170,7 +173,8 @@ export class SlicePlane {
         to - from,
         out + size * from,
       );
-    if (n < SPLIT_FROM) await walk(this.current, 0, n);
+    // A walk's first point after `load` computes conv 2 whole: a fresh walk stays on one lane.
+    if (n < SPLIT_FROM || !this.walked) await walk(this.current, 0, n);
     else {
       // The other lane takes the second half from a copy of this lane's state.
       const [here, there] = [this.current, (this.current + 1) % this.kernel.lanes];
@@ -180,6 +184,7 @@ export class SlicePlane {
       await Promise.all([walk(here, 0, half), walk(there, half, n)]);
       this.current = there;
     }
+    this.walked ||= n > 0;
     return new Float32Array(this.kernel.memory.buffer, out, (n * size) / 4);
   }
 
