@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../trainer/models/classifier.js';
 import type { SliceGeometry } from '../slices/geometry.js';
-import { pixelToPlane } from '../slices/geometry.js';
+import { pixelToPlane, pointToPlane } from '../slices/geometry.js';
 import { segmentPoints, type Frame } from '../slices/frame.js';
 import { frameMetrics } from '../slices/metrics.js';
 import { evaluateAdaptive } from './adaptive.js';
@@ -65,6 +65,9 @@ export class SliceEvaluator {
   private profile: { samples: number; images: tf.Tensor2D } | undefined;
   private temporal: { settings: TemporalSettings; tracker: TemporalTracker } | undefined;
   private plane: Promise<SlicePlane> | undefined;
+  /** The plane form loaded for a batch (a model state), shared by the batch's pixel and profile walks. */
+  private loaded: { batch: ModelBatch; plane: Promise<LoadedPlane | undefined> } | undefined;
+  private profileCoords: { samples: number; coords: Float32Array } | undefined;
 
   /**
    * @param batchSize images per classifier call when the evaluator runs on its own.
@@ -123,27 +126,53 @@ export class SliceEvaluator {
   }
 
   /**
+   * The slice's plane form with the weights of `batch`'s model, loaded once per batch (one model
+   * state) for its pixels and its profile; undefined when the plane form does not apply.
+   */
+  private loadedPlane(batch: ModelBatch): Promise<LoadedPlane | undefined> {
+    if (this.loaded?.batch !== batch)
+      this.loaded = {
+        batch,
+        plane: (async () => {
+          const model = this.planeForm && PLANE_FORM_BACKENDS.has(tf.getBackend()) && batch.classifier.model;
+          const network = model ? planeNetworkOf(model) : undefined;
+          if (!network) return undefined;
+          const plane = await (this.plane ??= SlicePlane.create(this.geometry, this.imageShape));
+          plane.load(network);
+          return { plane, network };
+        })(),
+      };
+    return this.loaded.plane;
+  }
+
+  /** Log-probabilities of plane points walked in order (region `slot` of the walks), through the network's head in `batch`. */
+  private async walked(
+    batch: ModelBatch,
+    { plane, network }: LoadedPlane,
+    coords: Float32Array,
+    slot: number,
+  ): Promise<Float32Array> {
+    const features = await plane.features(coords, slot);
+    return batch.logProbabilities(
+      coords.length / 2,
+      (start, count) => featureTensor(network, features, start, count),
+      network.head,
+    );
+  }
+
+  /**
    * The model's decisions at listed pixels through its plane form: the pixels walked nearest
-   * first (walkOrder) and pool 2's output at each sent through the network's head in one ask of
-   * `batch`. The walk starts afresh on each call (a new model state) and goes on from round to
-   * round. Undefined when the plane form does not apply.
+   * first (walkOrder), from where the previous round's walk ended. Undefined when the plane form
+   * does not apply.
    */
   private async planeSource(batch: ModelBatch): Promise<PixelSource | undefined> {
-    const model = this.planeForm && PLANE_FORM_BACKENDS.has(tf.getBackend()) && batch.classifier.model;
-    const network = model ? planeNetworkOf(model) : undefined;
-    if (!network) return undefined;
-    const plane = await (this.plane ??= SlicePlane.create(this.geometry, this.imageShape));
-    plane.load(network);
+    const loaded = await this.loadedPlane(batch);
+    if (!loaded) return undefined;
     let at: number | undefined;
     return async (pixels, out) => {
       const walk = walkOrder(pixels, this.geometry.width, this.geometry.height, at);
       at = walk[walk.length - 1] ?? at;
-      const features = await plane.features(this.coordsOf(walk));
-      const walked = await batch.logProbabilities(
-        walk.length,
-        (start, count) => featureTensor(network, features, start, count),
-        network.head,
-      );
+      const walked = await this.walked(batch, loaded, this.coordsOf(walk), 0);
       writeDecisions(out, walk, walked);
       return inOrderOf(pixels, walk, walked);
     };
@@ -197,10 +226,34 @@ export class SliceEvaluator {
   }
 
   /**
+   * Class log-probabilities [3·samples × classes] along a→b, b→c and c→a, `samples` per segment
+   * (segmentPoints), through `batch`: walked in the plane form where it applies (the three points
+   * lie in the slice's plane), else run as images.
+   */
+  async profileIn(batch: ModelBatch, points: SlicePointVectors, samples: number): Promise<Float32Array> {
+    const loaded = await this.loadedPlane(batch);
+    if (!loaded) return batch.logProbabilities(3 * samples, this.profileImages(points, samples));
+    if (this.profileCoords?.samples !== samples) {
+      const [a, b, c] = [points.a, points.b, points.c].map((p) => pointToPlane(this.geometry, p));
+      const coords = new Float32Array(6 * samples);
+      [a, b, c].forEach((from, segment) => {
+        const to = [b, c, a][segment]!;
+        for (let k = 0; k < samples; k++) {
+          const f = samples === 1 ? 0 : k / (samples - 1);
+          coords[2 * (segment * samples + k)] = (1 - f) * from![0] + f * to![0];
+          coords[2 * (segment * samples + k) + 1] = (1 - f) * from![1] + f * to![1];
+        }
+      });
+      this.profileCoords = { samples, coords };
+    }
+    return this.walked(batch, loaded, this.profileCoords.coords, 1);
+  }
+
+  /**
    * The images along a→b, b→c and c→a, `samples` per segment (segmentPoints), as ranges for a
    * ModelBatch; made once and kept on the backend: a slice's points never change.
    */
-  profileImages(points: SlicePointVectors, samples: number): ImageRange {
+  private profileImages(points: SlicePointVectors, samples: number): ImageRange {
     if (this.profile?.samples !== samples) {
       this.profile?.images.dispose();
       const { a, b, c } = points;
@@ -231,6 +284,12 @@ function inOrderOf(pixels: Int32Array, listed: Int32Array, rows: Float32Array): 
   const ordered = new Float32Array(rows.length);
   pixels.forEach((p, k) => ordered.set(rows.subarray(row.get(p)! * classes, (row.get(p)! + 1) * classes), k * classes));
   return ordered;
+}
+
+/** A slice's plane form with a model's weights loaded. */
+interface LoadedPlane {
+  plane: SlicePlane;
+  network: PlaneNetwork;
 }
 
 /** Rows `start` to `start + count − 1` of a walk's pool-2 outputs, as the head's input. */
@@ -293,12 +352,11 @@ export async function evaluateFrames(
         mode.kind === 'temporal' && !refresh && (options.frame ?? 0) % mode.profileEvery !== 0
           ? carriedProfiles(previous, classes, samples)
           : undefined;
-      const profileImages = evaluator.profileImages(points, samples);
       const [pixels, profiles] = await Promise.all([
         batch.join(() => evaluator.evaluateIn(batch, mode, refresh)),
         carried
           ? (batch.leave(), carried.profiles)
-          : batch.join(async () => (await batch.logProbabilities(3 * samples, profileImages)).map((l) => Math.exp(l))),
+          : batch.join(async () => (await evaluator.profileIn(batch, points, samples)).map((l) => Math.exp(l))),
       ]);
       const { width, height, feasibleCount } = evaluator.geometry;
       const pointProbabilities = carried?.pointProbabilities ?? new Float32Array(3 * classes);

@@ -84,21 +84,29 @@ const SPLIT_FROM = 32;
 /** A lane's arrays in the kernel's memory: its walk state (Z, win, slack, contiguous) and scratch. */
 type LaneLayout = Pick<KernelLayout, 'Z' | 'win' | 'slack' | 'changes' | 'counts' | 'starts' | 'pairs'>;
 
-/** Where everything lies in a slice's kernel memory: the shared arrays, each lane's, and the free space after them. */
+/** Where everything lies in a slice's kernel memory: the shared arrays, each lane's, and the end of them. */
 interface PlaneLayout {
   shared: Omit<KernelLayout, keyof LaneLayout>;
   lanes: LaneLayout[];
   /** Bytes of a lane's walk state, from its Z. */
   state: number;
-  free: number;
+  /** Where the walks' coordinates and outputs (Slot) start. */
+  end: number;
+}
+
+/** A region of the kernel's memory for one caller's walks: coordinates, then pool 2's outputs. */
+interface Slot {
+  at: number;
+  bytes: number;
 }
 
 /**
  * One slice's plane form, on its own kernel: `load` a model's weights once per training step,
- * then `features` of any pixels, in the order given (neighbours after each other cost least). A
- * long walk is split between the kernel's lanes, each on its own thread: the second lane starts
- * from a copy of the first's state and its first point jumps to the second half, so a slice's
- * walk takes both cores when the other slices are done.
+ * then `features` of any plane points, in the order given (neighbours after each other cost
+ * least). Walks run one after the other, from where the last one ended, whoever asks. A long walk
+ * is split between the kernel's lanes, each on its own thread: the second lane starts from a copy
+ * of the first's state and its first point jumps to the second half, so a slice's walk takes both
+ * cores when the other slices are done.
  */
 export class SlicePlane {
   private layout: PlaneLayout | undefined;
@@ -107,6 +115,10 @@ export class SlicePlane {
   private current = 0;
   /** Whether the current lane has walked since `load`. */
   private walked = false;
+  /** The walks asked for so far, in turn. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly slots: Slot[] = [];
+  private end = 0;
 
   private constructor(
     private readonly geometry: SliceGeometry,
@@ -153,26 +165,26 @@ export class SlicePlane {
 
   /**
    * Pool 2's output [n × p2·p2·c2] at plane coordinates [n × 2] (interleaved), walked in order
-   * from the last point of the previous call since `load`. A view of the kernel's memory, valid
-   * until the next call (not copied: on this project's machines a fresh buffer's first touch costs
-   * more than the walk).
+   * after the walks asked for before, since `load`. A view of the kernel's memory in region `slot`
+   * (one per caller), valid until the next call for the same slot (not copied: on this project's
+   * machines a fresh buffer's first touch costs more than the walk).
    */
-  async features(coords: Float32Array): Promise<Float32Array> {
+  features(coords: Float32Array, slot = 0): Promise<Float32Array> {
+    const walk = this.queue.then(() => this.walk(coords, slot));
+    this.queue = walk.catch(() => undefined);
+    return walk;
+  }
+
+  private async walk(coords: Float32Array, slot: number): Promise<Float32Array> {
     const { layout, network } = this;
     if (!layout || !network) throw new Error('SlicePlane.features before load');
     const n = coords.length / 2;
     const size = network.featureShape.reduce((a, b) => a * b) * 4;
-    const out = layout.free + coords.byteLength;
-    this.reserve(out + n * size);
-    new Float32Array(this.kernel.memory.buffer).set(coords, layout.free / 4);
+    const at = this.region(slot, coords.byteLength + n * size);
+    const out = at + coords.byteLength;
+    new Float32Array(this.kernel.memory.buffer).set(coords, at / 4);
     const walk = (lane: number, from: number, to: number) =>
-      this.kernel.run(
-        lane,
-        { ...layout.shared, ...layout.lanes[lane]! },
-        layout.free + 8 * from,
-        to - from,
-        out + size * from,
-      );
+      this.kernel.run(lane, { ...layout.shared, ...layout.lanes[lane]! }, at + 8 * from, to - from, out + size * from);
     // A walk's first point after `load` computes conv 2 whole: a fresh walk stays on one lane.
     if (n < SPLIT_FROM || !this.walked) await walk(this.current, 0, n);
     else {
@@ -186,6 +198,18 @@ export class SlicePlane {
     }
     this.walked ||= n > 0;
     return new Float32Array(this.kernel.memory.buffer, out, (n * size) / 4);
+  }
+
+  /** Slot `slot`'s region, made at least `bytes` long: moved to the end of the memory, twice as long, when too short. */
+  private region(slot: number, bytes: number): number {
+    const region = this.slots[slot];
+    if (region && region.bytes >= bytes) return region.at;
+    this.end ||= this.layout!.end;
+    const grown = { at: this.end, bytes: Math.max(bytes, 2 * (region?.bytes ?? 0)) };
+    this.end += grown.bytes;
+    this.reserve(this.end);
+    this.slots[slot] = grown;
+    return grown.at;
   }
 
   /** Frees the slice's kernel. */
@@ -223,7 +247,7 @@ export class SlicePlane {
         pairs: 8 * k2 * k2 * c1,
       }),
     );
-    this.layout = { shared, lanes, state, free: offset };
+    this.layout = { shared, lanes, state, end: offset };
     this.reserve(offset);
     return this.layout;
   }

@@ -9,7 +9,8 @@ import { parseModelSpec } from '../../trainer/models/model-spec.js';
 import { randomPerturbation } from '../../slices/points.js';
 import { pixelToPlane, pixelToPoint, sliceGeometry, type SliceGeometry } from '../../slices/geometry.js';
 import { planeNetworkOf, SlicePlane } from '../../recorder/plane-cnn.js';
-import { SliceEvaluator } from '../../recorder/evaluate.js';
+import { SliceEvaluator, TEMPORAL_DEFAULTS } from '../../recorder/evaluate.js';
+import { ModelBatch } from '../../recorder/model-batch.js';
 import { trainedMnistCnn } from '../fixtures/mnist-cnn.js';
 
 let mnist: Dataset;
@@ -100,6 +101,33 @@ test('temporal evaluation through the plane form labels every pixel as through t
   }
   // Not vacuous: after the first frame the tracker sent pixels to be evaluated.
   expect(evaluated).toBeGreaterThan(0);
+  viaPlane.dispose();
+  viaImages.dispose();
+});
+
+test('profiles walked through the plane form give the images’ log-probabilities, beside a pixel walk in its own slot', async () => {
+  const [a, b, c] = [6, 7, 8].map((i) => imageAt(mnist, mnist.test, i)) as [Float32Array, Float32Array, Float32Array];
+  const g = sliceGeometry(a, b, c, { resolution: 32 });
+  // More profile points (600) than feasible pixels (458): in one region, either walk would overwrite the other's outputs.
+  const SAMPLES = 200;
+  const classifier = classifierOf(model);
+  const profiles = async (evaluator: SliceEvaluator) => {
+    const batch = new ModelBatch(classifier, 2);
+    // The frame's pixels (the full temporal refresh, walked) and its profile, at once, as evaluateFrames asks them.
+    const [pixels, profile] = await Promise.all([
+      batch.join(() => evaluator.evaluateIn(batch, { ...TEMPORAL_DEFAULTS }, true)),
+      batch.join(() => evaluator.profileIn(batch, { a, b, c }, SAMPLES)),
+    ]);
+    return { pixels, profile };
+  };
+  const viaPlane = new SliceEvaluator(g, mnist.imageShape);
+  const viaImages = new SliceEvaluator(g, mnist.imageShape, 256, false);
+  const [plane, images] = [await profiles(viaPlane), await profiles(viaImages)];
+  expect(plane.profile).toHaveLength(3 * SAMPLES * 10);
+  expect(largestDifference(plane.profile, images.profile)).toBeLessThan(1e-4);
+  // The pixel walk's outputs stayed its own while the profile walked.
+  expect(plane.pixels.evaluated).toBe(g.feasibleCount);
+  expect(plane.pixels.labels.filter((label, p) => label !== images.pixels.labels[p]).length).toBeLessThanOrEqual(1);
   viaPlane.dispose();
   viaImages.dispose();
 });
