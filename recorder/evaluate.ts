@@ -280,9 +280,9 @@ export class SliceEvaluator {
 function inOrderOf(pixels: Int32Array, listed: Int32Array, rows: Float32Array): Float32Array {
   const classes = rows.length / Math.max(1, listed.length);
   const row = new Map<number, number>();
-  listed.forEach((p, k) => row.set(p, k));
+  listed.forEach((p, k) => row.set(p, k * classes));
   const ordered = new Float32Array(rows.length);
-  pixels.forEach((p, k) => ordered.set(rows.subarray(row.get(p)! * classes, (row.get(p)! + 1) * classes), k * classes));
+  pixels.forEach((p, k) => ordered.set(rows.subarray(row.get(p)!, row.get(p)! + classes), k * classes));
   return ordered;
 }
 
