@@ -158,8 +158,8 @@ export class SlicePlane {
     interleave(memory, lane.Z / 4, [new Float32Array(3 * shared.h2 * shared.h2 * c2), c2], bias2?.dataSync());
     new Int32Array(this.kernel.memory.buffer).fill(-1, lane.win / 4, lane.slack / 4);
     // Every group's slack entry (s0, t0, σ, θ) with σ = θ = ∞: the walk's first point computes all.
-    for (let entry = lane.slack / 4; entry < lane.changes / 4; entry += 4)
-      memory.set([0, 0, Infinity, Infinity], entry);
+    const fresh = Float32Array.of(0, 0, Infinity, Infinity);
+    for (let entry = lane.slack / 4; entry < lane.changes / 4; entry += 4) memory.set(fresh, entry);
     this.network = network;
   }
 
