@@ -1,7 +1,7 @@
 /**
  * The wasm kernel of a CNN's plane form (recorder/plane-cnn.ts), in WebAssembly text with 128-bit
- * SIMD, compiled once per process by wabt, and the walker threads that run it. A slice's state
- * lives in its own shared memory:
+ * SIMD, compiled once per process by wabt, and the walker threads that run it. A slice's arrays
+ * live in its own shared memory, the walk state (Z, win, slack) once per lane (PlaneKernel):
  * - APQ: conv 1's pre-activation at the plane point (s, t) is A + s·P + t·Q; per group of 4
  *   channels, 48 bytes: 4 of A, 4 of P, 4 of Q; [h1 × h1 × c1/4] groups;
  * - W2: conv 2's kernel [k2 × k2 × c1 × c2];
@@ -9,8 +9,7 @@
  *   offset in APQ of the A value of the conv-1 value that wins its max-pool, or −1 where that value
  *   is not positive (the unit is 0);
  * - slack: per group of 4 pool-1 units, 16 bytes: the point (s0, t0) where its pattern was last
- *   computed and the distance τ (in |s − s0| + |t − t0|) within which it cannot change (4 bytes
- *   unused);
+ *   computed and the rates σ, θ such that it cannot change while σ·|s − s0| + θ·|t − t0| < 1;
  * - Z: conv 2's pre-activation for that pattern in plane form, G + s·Gs + t·Gt (conv 2's bias in
  *   G); per group of 4 channels, 48 bytes: G, Gs, Gt; [h2 × h2 × c2/4] groups.
  *
@@ -24,8 +23,8 @@
  *
  * Sizes are set through the exported globals before each walk (KernelLayout): c1 and c2 channels
  * (multiples of 4), h1 conv 1's output side, p1 = ⌊h1/2⌋, k2 conv 2's kernel side,
- * h2 = p1 − k2 + 1, p2 = ⌊h2/2⌋, and the byte offsets APQ, W2, Z, win and slack. Channels last, as
- * TensorFlow.js.
+ * h2 = p1 − k2 + 1, p2 = ⌊h2/2⌋, and the byte offsets APQ, W2, Z, win, slack and the lane's
+ * scratch. Channels last, as TensorFlow.js.
  */
 /** One 4-channel group's plane value at byte `at`: A + s·P + t·Q (or G + s·Gs + t·Gt). */
 const value = (at: string) => `
