@@ -91,6 +91,8 @@ async function recordingFigures(
   // In the training process: a plain step, then the recording of its frames, timed apart.
   const plain: number[] = [];
   const recorded = new Map<string, number>();
+  /** Per configuration, mean recording time over the median step of the same run (both measured step by step, interleaved). */
+  const sameRun = new Map<string, number>();
   const firstSteps = new Map<string, number>();
   for (const [resolution, setId] of sets) {
     for (const { name, mode, planeForm } of CONFIGURATIONS) {
@@ -107,25 +109,29 @@ async function recordingFigures(
         recorderOptions(mode, planeForm),
       );
       const totals: number[] = [];
+      const steps: number[] = [];
       for (let i = 0; i < (mode.kind === 'full' ? FULL_STEPS : STEPS); i++) {
         const t0 = performance.now();
         const result = await loop.runStep();
         const t1 = performance.now();
         await recorder.record(result, loop.model);
-        plain.push(t1 - t0);
+        steps.push(t1 - t0);
         totals.push(performance.now() - t0);
       }
+      plain.push(...steps);
       recorder.dispose();
       store.endRun(runId, 'completed');
       const total = mean(totals);
       const frames = frameStats(store, runId, slices);
       recorded.set(key, total);
+      sameRun.set(key, (total - mean(steps)) / median(steps));
       firstSteps.set(key, mean(totals.slice(0, WORKER_STEPS)));
       console.log(
         `  three ${resolution}x${resolution} slices recorded every step, ${name}, in the training process, ` +
           `${totals.length} steps: ${total.toFixed(0)} ms per step (mean; median ${median(totals).toFixed(0)} ms; ` +
           `steps 1-${EARLY} ${mean(totals.slice(0, EARLY)).toFixed(0)} ms, after ${mean(totals.slice(EARLY)).toFixed(0)} ms; ` +
-          `${(total / median(plain)).toFixed(2)}x the step so far); ${frames.bytes.toFixed(0)} bytes per stored frame; ` +
+          `${(total / median(plain)).toFixed(2)}x the step so far; the step in this run ${median(steps).toFixed(0)} ms, ` +
+          `median); ${frames.bytes.toFixed(0)} bytes per stored frame; ` +
           `${frames.evaluated.toFixed(0)} of ${frames.feasible.toFixed(0)} feasible pixels evaluated and ` +
           `${frames.flipped.toFixed(0)} flipped per frame (means)`,
       );
@@ -172,7 +178,8 @@ async function recordingFigures(
   );
   for (const [key, total] of recorded)
     console.log(
-      `  ${key}: ${(total / step).toFixed(2)}x the step; recording costs ${((total - step) / step).toFixed(2)} steps`,
+      `  ${key}: ${(total / step).toFixed(2)}x the step; recording costs ${((total - step) / step).toFixed(2)} steps; ` +
+        `in the same run ${sameRun.get(key)!.toFixed(2)} steps (mean recording time over the median step of that run)`,
     );
   const inProcess = firstSteps.get('temporal-64')!;
   for (const [threads, ms] of workerSteps)

@@ -55,9 +55,10 @@ const PLANE_FORM_BACKENDS = new Set(['wasm', 'cpu']);
  * Evaluates a classifier on one slice, again and again (once per training step): the slice's
  * basis stays on the backend between calls, and each chunk of images is made there from its
  * pixels' plane coordinates as coords · [u; w] + a, so nothing of size d crosses from JavaScript.
- * On the CPU backends, the pixels that adaptive and temporal evaluation choose are evaluated
- * through the network's plane form instead when it has one (the MNIST CNN; `planeForm: false`
- * turns it off): a walk from pixel to pixel that costs a fraction of an image each.
+ * On the CPU backends, the pixels that adaptive and temporal evaluation choose, and the profiles'
+ * points, are evaluated through the network's plane form instead when it has one (the MNIST CNN;
+ * `planeForm: false` turns it off): a walk from point to point that costs a fraction of an image
+ * each.
  */
 export class SliceEvaluator {
   private readonly basis: tf.Tensor2D;
@@ -237,16 +238,7 @@ export class SliceEvaluator {
     if (!loaded) return batch.logProbabilities(3 * samples, this.profileImages(points, samples));
     if (this.profileCoords?.samples !== samples) {
       const [a, b, c] = [points.a, points.b, points.c].map((p) => pointToPlane(this.geometry, p));
-      const coords = new Float32Array(6 * samples);
-      [a, b, c].forEach((from, segment) => {
-        const to = [b, c, a][segment]!;
-        for (let k = 0; k < samples; k++) {
-          const f = samples === 1 ? 0 : k / (samples - 1);
-          coords[2 * (segment * samples + k)] = (1 - f) * from![0] + f * to![0];
-          coords[2 * (segment * samples + k) + 1] = (1 - f) * from![1] + f * to![1];
-        }
-      });
-      this.profileCoords = { samples, coords };
+      this.profileCoords = { samples, coords: flat(alongProfiles({ a: a!, b: b!, c: c! }, samples), 2) };
     }
     return this.walked(batch, loaded, this.profileCoords.coords, 1);
   }
@@ -258,12 +250,9 @@ export class SliceEvaluator {
   private profileImages(points: SlicePointVectors, samples: number): ImageRange {
     if (this.profile?.samples !== samples) {
       this.profile?.images.dispose();
-      const { a, b, c } = points;
-      const all = [...segmentPoints(a, b, samples), ...segmentPoints(b, c, samples), ...segmentPoints(c, a, samples)];
-      const flat = new Float32Array(all.length * this.geometry.d);
-      all.forEach((p, i) => flat.set(p, i * this.geometry.d));
       // Rows of a matrix: a range of them is one contiguous copy.
-      this.profile = { samples, images: tf.tensor2d(flat, [all.length, this.geometry.d]) };
+      const rows = flat(alongProfiles(points, samples), this.geometry.d);
+      this.profile = { samples, images: tf.tensor2d(rows, [3 * samples, this.geometry.d]) };
     }
     const { images } = this.profile;
     return (start, count) =>
@@ -298,6 +287,18 @@ interface LoadedPlane {
 function featureTensor(network: PlaneNetwork, features: Float32Array, start: number, count: number): tf.Tensor4D {
   const size = network.featureShape.reduce((a, b) => a * b);
   return tf.tensor4d(features.subarray(start * size, (start + count) * size), [count, ...network.featureShape]);
+}
+
+/** The points along a→b, b→c and c→a, `samples` per segment (segmentPoints): the profiles' points, in order. */
+function alongProfiles({ a, b, c }: SlicePointVectors, samples: number): Float32Array[] {
+  return [...segmentPoints(a, b, samples), ...segmentPoints(b, c, samples), ...segmentPoints(c, a, samples)];
+}
+
+/** Vectors of length `size`, one after the other in one array. */
+function flat(vectors: Float32Array[], size: number): Float32Array {
+  const out = new Float32Array(vectors.length * size);
+  vectors.forEach((v, i) => out.set(v, i * size));
+  return out;
 }
 
 /** A slice's three points, each a vector of length d. */
