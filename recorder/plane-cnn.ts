@@ -84,14 +84,12 @@ const SPLIT_FROM = 32;
 /** A lane's arrays in the kernel's memory: its walk state (Z, win, slack, contiguous) and scratch. */
 type LaneLayout = Pick<KernelLayout, 'Z' | 'win' | 'slack' | 'changes' | 'counts' | 'starts' | 'pairs'>;
 
-/** Where everything lies in a slice's kernel memory: the shared arrays, each lane's, and the end of them. */
+/** Where everything lies in a slice's kernel memory: the shared arrays and each lane's. */
 interface PlaneLayout {
   shared: Omit<KernelLayout, keyof LaneLayout>;
   lanes: LaneLayout[];
   /** Bytes of a lane's walk state, from its Z. */
   state: number;
-  /** Where the walks' coordinates and outputs (Slot) start. */
-  end: number;
 }
 
 /** A region of the kernel's memory for one caller's walks: coordinates, then pool 2's outputs. */
@@ -118,6 +116,7 @@ export class SlicePlane {
   /** The walks asked for so far, in turn. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly slots: Slot[] = [];
+  /** The end of what is laid out in the kernel's memory: the arrays, then the slots. */
   private end = 0;
 
   private constructor(
@@ -204,7 +203,6 @@ export class SlicePlane {
   private region(slot: number, bytes: number): number {
     const region = this.slots[slot];
     if (region && region.bytes >= bytes) return region.at;
-    this.end ||= this.layout!.end;
     const grown = { at: this.end, bytes: Math.max(bytes, 2 * (region?.bytes ?? 0)) };
     this.end += grown.bytes;
     this.reserve(this.end);
@@ -233,7 +231,6 @@ export class SlicePlane {
       return at;
     };
     const shared = { c1, h1, p1, c2, k2, h2, p2, ...place({ APQ: 12 * h1 * h1 * c1, W2: 4 * k2 * k2 * c1 * c2 }) };
-    const state = 12 * h2 * h2 * c2 + 8 * p1 * p1 * c1;
     const lanes = Array.from({ length: this.kernel.lanes }, () =>
       place({
         // The walk state, copied from lane to lane as one block.
@@ -247,7 +244,8 @@ export class SlicePlane {
         pairs: 8 * k2 * k2 * c1,
       }),
     );
-    this.layout = { shared, lanes, state, end: offset };
+    this.layout = { shared, lanes, state: lanes[0]!.changes - lanes[0]!.Z };
+    this.end = offset;
     this.reserve(offset);
     return this.layout;
   }
